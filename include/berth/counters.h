@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * Per-lcore counters of a berth stack. Every drop has a named reason.
+ *
+ * The lists are X-macros: X(id, "name", "description"). The name is what
+ * berth_stack_counter() and the dumps use; drop names get a "drop_" prefix.
+ * Add a counter by adding a line to the section of its layer.
+ */
+#ifndef BERTH_COUNTERS_H
+#define BERTH_COUNTERS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Event counters: things that happened and are not drops. */
+#define BERTH_STATS(X) \
+	/* devices */ \
+	X(RX_PKTS,        "rx_pkts",        "frames received from devices") \
+	X(TX_PKTS,        "tx_pkts",        "frames handed to devices") \
+	/* ARP */ \
+	X(ARP_RX,         "arp_rx",         "ARP packets received") \
+	X(ARP_REQ_TX,     "arp_req_tx",     "ARP requests sent") \
+	X(ARP_REPLY_TX,   "arp_reply_tx",   "ARP replies sent") \
+	X(ARP_GRAT_TX,    "arp_gratuitous_tx", "gratuitous ARPs sent") \
+	X(ARP_RESOLVED,   "arp_resolved",   "ARP entries resolved") \
+	X(ARP_EXPIRED,    "arp_expired",    "ARP entries expired") \
+	X(ARP_QUEUED,     "arp_queued",     "packets queued awaiting ARP") \
+	/* IPv4 */ \
+	X(IP_RX,          "ip_rx",          "IPv4 packets received") \
+	X(IP_TX,          "ip_tx",          "IPv4 packets sent") \
+	X(IP_FRAG_RX,     "ip_frag_rx",     "IPv4 fragments received") \
+	X(IP_REASM_OK,    "ip_reasm_ok",    "datagrams reassembled") \
+	X(IP_FRAG_TX,     "ip_frag_tx",     "IPv4 fragments sent") \
+	X(IP_OPTS_RX,     "ip_opts_rx",     "IPv4 packets with options (ignored)") \
+	/* ICMP */ \
+	X(ICMP_RX,        "icmp_rx",        "ICMP messages received") \
+	X(ICMP_ECHO_RX,   "icmp_echo_rx",   "echo requests received") \
+	X(ICMP_ECHO_TX,   "icmp_echo_reply_tx", "echo replies sent") \
+	X(ICMP_UNREACH_TX, "icmp_unreach_tx", "destination unreachable sent") \
+	X(ICMP_UNREACH_RX, "icmp_unreach_rx", "destination unreachable received") \
+	/* UDP */ \
+	X(UDP_RX,         "udp_rx",         "UDP datagrams delivered to sockets") \
+	X(UDP_TX,         "udp_tx",         "UDP datagrams sent") \
+	X(UDP_EPHEMERAL,  "udp_ephemeral",  "UDP ephemeral ports allocated")
+
+/** Drop reasons: every packet the stack discards is counted under one. */
+#define BERTH_DROPS(X) \
+	/* devices and Ethernet */ \
+	X(TX_FULL,        "tx_full",        "device transmit buffer full") \
+	X(NO_MBUF,        "no_mbuf",        "packet buffer allocation failed") \
+	X(ETH_SHORT,      "eth_short",      "frame shorter than an Ethernet header") \
+	X(ETH_NOT_US,     "eth_not_us",     "destination MAC neither ours nor broadcast") \
+	X(ETH_SRC_MCAST,  "eth_src_mcast",  "source MAC is multicast") \
+	X(ETH_TYPE,       "eth_type",       "EtherType not handled") \
+	/* ARP */ \
+	X(ARP_SHORT,      "arp_short",      "ARP packet too short") \
+	X(ARP_FORMAT,     "arp_format",     "ARP hardware/protocol type or length unsupported") \
+	X(ARP_OP,         "arp_op",         "ARP opcode unknown") \
+	X(ARP_SRC,        "arp_src",        "ARP sender address invalid") \
+	X(ARP_NOT_US,     "arp_not_us",     "ARP request for another host") \
+	X(ARP_QUEUE_FULL, "arp_queue_full", "packet dropped: ARP queue of entry full") \
+	X(ARP_TABLE_FULL, "arp_table_full", "packet dropped: no free ARP entry") \
+	X(ARP_UNRESOLVED, "arp_unresolved", "queued packet dropped: ARP gave up") \
+	/* IPv4 */ \
+	X(IP_SHORT,       "ip_short",       "shorter than an IPv4 header") \
+	X(IP_VERSION,     "ip_version",     "IP version is not 4") \
+	X(IP_IHL,         "ip_ihl",         "IHL below 5 or beyond the packet") \
+	X(IP_TOTAL_LEN,   "ip_total_len",   "total length below IHL or beyond the frame") \
+	X(IP_CKSUM,       "ip_cksum",       "IPv4 header checksum wrong") \
+	X(IP_TTL,         "ip_ttl",         "TTL is zero") \
+	X(IP_SRC,         "ip_src",         "source is broadcast, multicast, loopback or ours") \
+	X(IP_NOT_US,      "ip_not_us",      "destination is not one of our addresses") \
+	X(IP_FRAG,        "ip_frag",        "fragment rejected by reassembly") \
+	X(IP_FRAG_TIMEOUT, "ip_frag_timeout", "fragments of an incomplete datagram expired") \
+	X(IP_PROTO,       "ip_proto",       "transport protocol not supported") \
+	X(IP_NO_ROUTE,    "ip_no_route",    "no route to destination") \
+	X(IP_FRAG_DF,     "ip_frag_df",     "too big for the MTU with DF set") \
+	/* ICMP */ \
+	X(ICMP_SHORT,     "icmp_short",     "ICMP message too short") \
+	X(ICMP_CKSUM,     "icmp_cksum",     "ICMP checksum wrong") \
+	X(ICMP_TYPE,      "icmp_type",      "ICMP type not handled") \
+	X(ICMP_BCAST,     "icmp_bcast",     "echo request to a broadcast address") \
+	X(ICMP_RATELIMIT, "icmp_ratelimit", "ICMP error suppressed by the rate limit") \
+	/* UDP */ \
+	X(UDP_SHORT,      "udp_short",      "shorter than a UDP header") \
+	X(UDP_LEN,        "udp_len",        "UDP length field inconsistent with IP") \
+	X(UDP_CKSUM,      "udp_cksum",      "UDP checksum wrong") \
+	X(UDP_NO_PORT,    "udp_no_port",    "no socket bound to the port") \
+	X(UDP_RCVBUF,     "udp_rcvbuf",     "socket receive buffer full")
+
+/** Counter ids: statistics first, then drops. */
+enum berth_counter {
+#define BERTH_X_ENUM(id, name, desc) BERTH_STAT_##id,
+	BERTH_STATS(BERTH_X_ENUM)
+#undef BERTH_X_ENUM
+#define BERTH_X_ENUM(id, name, desc) BERTH_DROP_##id,
+	BERTH_DROPS(BERTH_X_ENUM)
+#undef BERTH_X_ENUM
+	BERTH_COUNTER_MAX /**< number of counters */
+};
+
+/**
+ * Name of a counter as printed and as accepted by berth_stack_counter().
+ *
+ * @param id
+ *   Counter id.
+ * @return
+ *   Static string, or NULL for an id out of range.
+ */
+const char *berth_counter_name(enum berth_counter id);
+
+/**
+ * One-line description of a counter.
+ *
+ * @param id
+ *   Counter id.
+ * @return
+ *   Static string, or NULL for an id out of range.
+ */
+const char *berth_counter_desc(enum berth_counter id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BERTH_COUNTERS_H */

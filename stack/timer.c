@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-lcore hashed timer wheel; see timer.h for the design.
+ *
+ * Call chain: berth_stack_poll -> wheel_run -> timer callbacks (ARP retries
+ * and expiry, reassembly expiry, later TCP timers).
+ *
+ * Invariant: every tick below cur_tick has been run; the slot of cur_tick
+ * itself is run on every wheel_run because a timer due later within the same
+ * tick must fire at its exact time, not at the tick boundary.
+ */
+#include "timer.h"
+
+static inline uint64_t
+ns_to_tick(uint64_t ns)
+{
+	return ns >> BERTH_WHEEL_TICK_SHIFT;
+}
+
+void
+wheel_init(struct berth_wheel *w, uint64_t now)
+{
+	unsigned int i;
+
+	w->cur_tick = ns_to_tick(now);
+	w->armed = 0;
+	w->fired = 0;
+	for (i = 0; i < BERTH_WHEEL_SLOTS; i++)
+		LIST_INIT(&w->slot[i]);
+}
+
+static void
+wheel_insert(struct berth_wheel *w, struct berth_timer *t)
+{
+	uint64_t tick = ns_to_tick(t->expire);
+
+	/* Already due: it fires on the next run, which scans cur_tick. */
+	if (tick < w->cur_tick)
+		tick = w->cur_tick;
+	LIST_INSERT_HEAD(&w->slot[tick & (BERTH_WHEEL_SLOTS - 1)], t, link);
+}
+
+void
+timer_arm(struct berth_wheel *w, struct berth_timer *t, uint64_t expire)
+{
+	if (t->armed)
+		LIST_REMOVE(t, link);
+	else
+		w->armed++;
+	t->expire = expire;
+	t->armed = true;
+	wheel_insert(w, t);
+}
+
+void
+timer_cancel(struct berth_wheel *w, struct berth_timer *t)
+{
+	if (!t->armed)
+		return;
+	LIST_REMOVE(t, link);
+	t->armed = false;
+	w->armed--;
+}
+
+/* Run the due timers of one slot; the rest go back where they were. */
+static unsigned int
+slot_run(struct berth_wheel *w, struct berth_stack *st, unsigned int idx, uint64_t now)
+{
+	struct berth_timer_list pending;
+	struct berth_timer *t;
+	unsigned int n = 0;
+
+	/* Detach the slot so callbacks can arm timers into it safely. */
+	LIST_INIT(&pending);
+	while ((t = LIST_FIRST(&w->slot[idx])) != NULL) {
+		LIST_REMOVE(t, link);
+		LIST_INSERT_HEAD(&pending, t, link);
+	}
+	while ((t = LIST_FIRST(&pending)) != NULL) {
+		LIST_REMOVE(t, link);
+		if (t->expire > now) {
+			LIST_INSERT_HEAD(&w->slot[idx], t, link);
+			continue;
+		}
+		t->armed = false;
+		w->armed--;
+		w->fired++;
+		n++;
+		t->fn(st, t, now);
+	}
+	return n;
+}
+
+unsigned int
+wheel_run(struct berth_wheel *w, struct berth_stack *st, uint64_t now)
+{
+	uint64_t target = ns_to_tick(now);
+	uint64_t tick, first, last;
+	unsigned int n = 0;
+
+	if (w->armed == 0) {
+		if (target > w->cur_tick)
+			w->cur_tick = target;
+		return 0;
+	}
+	if (target < w->cur_tick)
+		target = w->cur_tick; /* clock must not go back; tolerate it */
+
+	first = w->cur_tick;
+	last = target;
+	/* A jump of a revolution or more visits every slot exactly once. */
+	if (last - first >= BERTH_WHEEL_SLOTS)
+		first = last - (BERTH_WHEEL_SLOTS - 1);
+	/* Timers armed by callbacks for now land in the target slot. */
+	w->cur_tick = target;
+	for (tick = first; tick <= last; tick++)
+		n += slot_run(w, st, (unsigned int)(tick & (BERTH_WHEEL_SLOTS - 1)), now);
+	return n;
+}
