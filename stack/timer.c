@@ -25,6 +25,8 @@ wheel_init(struct berth_wheel *w, uint64_t now)
 	w->cur_tick = ns_to_tick(now);
 	w->armed = 0;
 	w->fired = 0;
+	w->running = false;
+	LIST_INIT(&w->deferred);
 	for (i = 0; i < BERTH_WHEEL_SLOTS; i++)
 		LIST_INIT(&w->slot[i]);
 }
@@ -34,6 +36,15 @@ wheel_insert(struct berth_wheel *w, struct berth_timer *t)
 {
 	uint64_t tick = ns_to_tick(t->expire);
 
+	/*
+	 * Due now while timers are running (a callback re-arming itself or
+	 * another for "now"): it waits for the next run, so one run cannot
+	 * fire the same timer twice or loop.
+	 */
+	if (w->running && t->expire <= w->run_now) {
+		LIST_INSERT_HEAD(&w->deferred, t, link);
+		return;
+	}
 	/* Already due: it fires on the next run, which scans cur_tick. */
 	if (tick < w->cur_tick)
 		tick = w->cur_tick;
@@ -96,6 +107,7 @@ wheel_run(struct berth_wheel *w, struct berth_stack *st, uint64_t now)
 {
 	uint64_t target = ns_to_tick(now);
 	uint64_t tick, first, last;
+	struct berth_timer *t;
 	unsigned int n = 0;
 
 	if (w->armed == 0) {
@@ -111,9 +123,15 @@ wheel_run(struct berth_wheel *w, struct berth_stack *st, uint64_t now)
 	/* A jump of a revolution or more visits every slot exactly once. */
 	if (last - first >= BERTH_WHEEL_SLOTS)
 		first = last - (BERTH_WHEEL_SLOTS - 1);
-	/* Timers armed by callbacks for now land in the target slot. */
 	w->cur_tick = target;
+	w->running = true;
+	w->run_now = now;
 	for (tick = first; tick <= last; tick++)
 		n += slot_run(w, st, (unsigned int)(tick & (BERTH_WHEEL_SLOTS - 1)), now);
+	w->running = false;
+	while ((t = LIST_FIRST(&w->deferred)) != NULL) {
+		LIST_REMOVE(t, link);
+		wheel_insert(w, t);
+	}
 	return n;
 }

@@ -41,6 +41,9 @@ struct berth_wheel {
 	uint64_t cur_tick;       /* every tick <= cur_tick has been run */
 	uint64_t armed;          /* timers armed */
 	uint64_t fired;          /* timers run, for statistics */
+	bool running;            /* inside wheel_run */
+	uint64_t run_now;        /* the now of that run */
+	struct berth_timer_list deferred; /* armed due during a run: next run */
 	struct berth_timer_list slot[BERTH_WHEEL_SLOTS];
 };
 
