@@ -31,8 +31,12 @@
 #define BERTH_MAX_IFS 8
 #define BERTH_MAX_ROUTES 32
 
-/* Byte-order helpers for readability at call sites. */
-#define IPV4(a, b, c, d) rte_cpu_to_be_32(RTE_IPV4(a, b, c, d))
+/*
+ * An IPv4 address in network byte order from its dotted parts. Unsigned
+ * shifts: DPDK's RTE_IPV4 shifts a signed int (undefined for a >= 128).
+ */
+#define IPV4(a, b, c, d) rte_cpu_to_be_32(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | \
+					  ((uint32_t)(c) << 8) | (uint32_t)(d))
 
 struct berth_if {
 	struct berth_dev *dev;
@@ -75,6 +79,7 @@ struct berth_ip_info {
 #define BERTH_IPI_BCAST      0x01 /* dst is limited or subnet broadcast */
 #define BERTH_IPI_REASSEMBLED 0x02 /* built from fragments */
 #define BERTH_IPI_L4_CKSUM_OK 0x04 /* the device verified the L4 checksum */
+#define BERTH_IPI_L2_BCAST   0x08 /* arrived in a link-layer broadcast frame */
 
 /* Parameters of ipv4_output beyond the route. */
 struct berth_ip_out {
@@ -172,6 +177,11 @@ void arp_output(struct berth_stack *st, struct berth_if *ifp, uint32_t nexthop,
 		struct rte_mbuf *m, uint64_t now);
 /* Gratuitous ARP for ifp's address (RFC 5227 §3 announcement). */
 void arp_announce(struct berth_stack *st, struct berth_if *ifp, uint64_t now);
+/* Introspection (tests, dumps): entries in use; addr's state name
+ * ("INCOMPLETE", "REACHABLE", "STALE", "PROBE", "STATIC") and MAC, or NULL. */
+unsigned int arp_cache_size(const struct berth_stack *st);
+const char *arp_cache_state(const struct berth_stack *st, uint32_t addr,
+			    struct rte_ether_addr *mac);
 
 /* ---- stack/ipv4_input.c, ipv4_output.c, ipv4_reasm.c, route.c ---- */
 int ipv4_init(struct berth_stack *st);
@@ -193,6 +203,21 @@ struct berth_if *ipv4_local_if(const struct berth_stack *st, uint32_t addr);
  */
 int ipv4_output(struct berth_stack *st, struct rte_mbuf *m, const struct berth_nexthop *nh,
 		const struct berth_ip_out *out, uint64_t now);
+/* Is addr the limited broadcast or the subnet broadcast of one of our interfaces? */
+bool ipv4_is_bcast(const struct berth_stack *st, uint32_t addr);
+/* Does addr name one host (RFC 1122 §3.2.1.3): not 0/8, 127/8, broadcast,
+ * multicast or class E? */
+bool ipv4_is_unicast_host(const struct berth_stack *st, uint32_t addr);
+/* Reassembly (ipv4_reasm.c), called by ipv4_init / ipv4_fini. */
+int ipv4_reasm_init(struct berth_stack *st);
+void ipv4_reasm_fini(struct berth_stack *st);
+/*
+ * m (data at the IPv4 header, trimmed, l3_len set) is a fragment described by
+ * ip. Returns the whole datagram (a chain, header in the first segment) when
+ * m completed one, else NULL: m is held or was dropped and counted.
+ */
+struct rte_mbuf *ipv4_reasm(struct berth_stack *st, struct rte_mbuf *m,
+			    const struct berth_ip_info *ip, uint64_t now);
 
 /* ---- stack/icmp.c (RFC 792, RFC 1122 §3.2.2) ---- */
 /* m's data is at the IPv4 header. Consumes m. */
@@ -205,6 +230,10 @@ void icmp_input(struct berth_stack *st, struct rte_mbuf *m,
  */
 void icmp_send_unreach(struct berth_stack *st, const struct rte_mbuf *m,
 		       const struct berth_ip_info *ip, uint8_t code, uint64_t now);
+/* The same for any ICMP error type (e.g. Time Exceeded on reassembly expiry). */
+void icmp_send_error(struct berth_stack *st, const struct rte_mbuf *m,
+		     const struct berth_ip_info *ip, uint8_t type, uint8_t code,
+		     uint64_t now);
 
 /* ---- stack/udp.c (RFC 768) ---- */
 int udp_init(struct berth_stack *st);

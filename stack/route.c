@@ -63,8 +63,11 @@ route_lookup(const struct berth_stack *st, uint32_t dst, struct berth_nexthop *n
 		nh->nexthop = r->gateway != 0 ? r->gateway : dst;
 		return 0;
 	}
-	/* The limited broadcast goes out of the first interface, unrouted. */
-	if (dst == RTE_BE32(RTE_IPV4_BROADCAST) && st->nb_ifs > 0) {
+	/*
+	 * The limited broadcast goes out of the first interface, unrouted.
+	 * (DPDK's RTE_IPV4_BROADCAST is 224.0.0.0, hence the literal.)
+	 */
+	if (dst == RTE_BE32(0xffffffff) && st->nb_ifs > 0) {
 		nh->ifp = (struct berth_if *)&st->ifs[0];
 		nh->src = st->ifs[0].addr;
 		nh->nexthop = dst;

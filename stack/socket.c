@@ -38,7 +38,11 @@ sock_table_init(struct berth_stack *st)
 		sock_table_fini(st);
 		return -ENOMEM;
 	}
-	/* Lowest descriptors first, like a Unix file table. */
+	/*
+	 * Free list in descriptor order at start; afterwards the most recently
+	 * closed descriptor is reused first (its socket memory is cache-hot).
+	 * Unlike a Unix file table, the lowest free descriptor is not promised.
+	 */
 	for (i = 0; i < t->max; i++)
 		t->next_free[i] = i + 1 < t->max ? i + 1 : SD_NONE;
 	t->free_head = 0;

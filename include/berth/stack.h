@@ -86,7 +86,11 @@ struct berth_stack_conf {
 	uint64_t arp_reachable_ns;
 	/** Datagrams under reassembly at once (0: 1024). */
 	uint32_t reasm_max_flows;
-	/** Time allowed to complete a reassembly in ns (0: 30 s, RFC 1122). */
+	/**
+	 * Time allowed to complete a reassembly in ns (0: 30 s, as Linux;
+	 * RFC 1122 §3.3.2 suggests 60-120 s, shorter bounds memory held by a
+	 * flood of incomplete datagrams).
+	 */
 	uint64_t reasm_timeout_ns;
 	/** ICMP errors allowed per second (0: 1000) and burst (0: 50). */
 	uint32_t icmp_rate, icmp_burst;

@@ -171,6 +171,13 @@ h_teardown(struct harness *h)
 	struct rte_mbuf *m;
 	unsigned int in_use;
 
+	/*
+	 * Frames sent but not read may be fragments holding indirect mbufs
+	 * from the stack's own pool: free them before the stack (and that
+	 * pool) goes away.
+	 */
+	berth_stack_flush(h->st, h->now);
+	h_tx_drain(h);
 	berth_stack_destroy(h->st);
 	while ((m = fifo_pop(&h->rx)) != NULL)
 		rte_pktmbuf_free(m);
@@ -266,7 +273,7 @@ h_build_eth(struct harness *h, const struct rte_ether_addr *dst,
 	eh->dst_addr = dst ? *dst : H_OUR_MAC;
 	eh->src_addr = src ? *src : H_PEER_MAC;
 	eh->ether_type = rte_cpu_to_be_16(ether_type);
-	if (len > 0)
+	if (len > 0 && payload != NULL)
 		memcpy(eh + 1, payload, len);
 	return m;
 }
@@ -310,7 +317,7 @@ h_build_ipv4(struct harness *h, uint32_t src, uint32_t dst, uint8_t proto,
 	ip->next_proto_id = proto;
 	ip->src_addr = src;
 	ip->dst_addr = dst;
-	if (len > 0)
+	if (len > 0 && payload != NULL)
 		memcpy(ip + 1, payload, len);
 	h_ip_fix_cksum(m);
 	return m;
@@ -329,7 +336,7 @@ h_build_udp(struct harness *h, uint32_t src, uint32_t dst, uint16_t sport, uint1
 	uh->dst_port = rte_cpu_to_be_16(dport);
 	uh->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*uh) + len));
 	uh->dgram_cksum = 0;
-	if (len > 0)
+	if (len > 0 && payload != NULL)
 		memcpy(uh + 1, payload, len);
 	uh->dgram_cksum = rte_ipv4_udptcp_cksum(ip, uh);
 	return m;
