@@ -27,6 +27,7 @@ extern "C" {
 	X(ARP_RESOLVED,   "arp_resolved",   "ARP entries resolved") \
 	X(ARP_EXPIRED,    "arp_expired",    "ARP entries expired") \
 	X(ARP_QUEUED,     "arp_queued",     "packets queued awaiting ARP") \
+	X(ARP_EVICTED,    "arp_evicted",    "stale ARP entries reclaimed for a new address") \
 	/* IPv4 */ \
 	X(IP_RX,          "ip_rx",          "IPv4 packets received") \
 	X(IP_TX,          "ip_tx",          "IPv4 packets sent") \
@@ -40,6 +41,8 @@ extern "C" {
 	X(ICMP_ECHO_TX,   "icmp_echo_reply_tx", "echo replies sent") \
 	X(ICMP_UNREACH_TX, "icmp_unreach_tx", "destination unreachable sent") \
 	X(ICMP_UNREACH_RX, "icmp_unreach_rx", "destination unreachable received") \
+	X(ICMP_TIMXCEED_TX, "icmp_time_exceeded_tx", "time exceeded (reassembly) sent") \
+	X(ICMP_ERROR_RX,  "icmp_error_rx",  "time exceeded / parameter problem received") \
 	/* UDP */ \
 	X(UDP_RX,         "udp_rx",         "UDP datagrams delivered to sockets") \
 	X(UDP_TX,         "udp_tx",         "UDP datagrams sent") \
@@ -63,6 +66,8 @@ extern "C" {
 	X(ARP_QUEUE_FULL, "arp_queue_full", "packet dropped: ARP queue of entry full") \
 	X(ARP_TABLE_FULL, "arp_table_full", "packet dropped: no free ARP entry") \
 	X(ARP_UNRESOLVED, "arp_unresolved", "queued packet dropped: ARP gave up") \
+	X(ARP_INCOMPLETE_FULL, "arp_incomplete_full", "packet dropped: too many addresses awaiting ARP") \
+	X(ARP_CONFLICT,   "arp_conflict",   "ARP sender claims one of our addresses (RFC 5227)") \
 	/* IPv4 */ \
 	X(IP_SHORT,       "ip_short",       "shorter than an IPv4 header") \
 	X(IP_VERSION,     "ip_version",     "IP version is not 4") \
@@ -77,12 +82,15 @@ extern "C" {
 	X(IP_PROTO,       "ip_proto",       "transport protocol not supported") \
 	X(IP_NO_ROUTE,    "ip_no_route",    "no route to destination") \
 	X(IP_FRAG_DF,     "ip_frag_df",     "too big for the MTU with DF set") \
+	X(IP_REASM_FULL,  "ip_reasm_full",  "fragment of a new datagram: reassembly table full") \
+	X(IP_OUT_LEN,     "ip_out_len",     "cannot send: over 65535 bytes, or an MTU below 68") \
 	/* ICMP */ \
 	X(ICMP_SHORT,     "icmp_short",     "ICMP message too short") \
 	X(ICMP_CKSUM,     "icmp_cksum",     "ICMP checksum wrong") \
 	X(ICMP_TYPE,      "icmp_type",      "ICMP type not handled") \
 	X(ICMP_BCAST,     "icmp_bcast",     "echo request to a broadcast address") \
 	X(ICMP_RATELIMIT, "icmp_ratelimit", "ICMP error suppressed by the rate limit") \
+	X(ICMP_QUOTE,     "icmp_quote",     "ICMP error quoting a truncated or invalid header") \
 	/* UDP */ \
 	X(UDP_SHORT,      "udp_short",      "shorter than a UDP header") \
 	X(UDP_LEN,        "udp_len",        "UDP length field inconsistent with IP") \
