@@ -74,16 +74,21 @@ int berth_sock_connect(struct berth_stack *st, int sd, const struct sockaddr_in 
 
 /**
  * Send a datagram (copied). An unbound socket is bound to an ephemeral port
- * first. Datagrams larger than the MTU are fragmented.
+ * first. Datagrams larger than the MTU are fragmented, into at most
+ * RTE_LIBRTE_IP_FRAG_MAX_FRAG (8) fragments: @p len is refused when
+ * (len + 8 + mtu - 21) / ((mtu - 20) & ~7) exceeds 8, with mtu the MTU of
+ * the route's interface; at MTU 1500 the largest datagram is 11832 bytes.
  *
  * @param dst
  *   Destination, or NULL on a connected socket.
  * @return
  *   @p len on success, or -EBADF, -EDESTADDRREQ (no destination),
  *   -EISCONN (destination given on a connected socket and different),
- *   -EMSGSIZE (over 65507 bytes or over the reassembly limit),
- *   -ENETUNREACH, -ENOBUFS (no packet buffer), -ECONNREFUSED (a pending
- *   error from an ICMP port unreachable, reported once).
+ *   -EINVAL (destination address or port 0),
+ *   -EMSGSIZE (over 65507 bytes or over the fragment limit above),
+ *   -ENETUNREACH, -ENOBUFS (no packet buffer), -EADDRNOTAVAIL (unbound
+ *   and no ephemeral port left), -ECONNREFUSED (a pending error from an
+ *   ICMP port unreachable, reported once).
  */
 ssize_t berth_sock_sendto(struct berth_stack *st, int sd, const void *buf, size_t len,
 			  const struct sockaddr_in *dst);
