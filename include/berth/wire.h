@@ -51,6 +51,8 @@ struct berth_wire_stats {
 	uint64_t corrupted;   /**< frames with a flipped bit */
 	uint64_t reordered;   /**< frames held back */
 	uint64_t overflow;    /**< dropped: receive queue full */
+	uint64_t nomem;       /**< dropped: no mbuf for a copy or queue memory */
+	uint64_t no_dest;     /**< dropped: no other endpoint to deliver to */
 };
 
 /**
@@ -72,7 +74,8 @@ struct berth_wire *berth_wire_create(const struct berth_wire_conf *conf,
  * @param w
  *   The wire.
  * @param conf
- *   New impairments; conf->seed is ignored.
+ *   New impairments; conf->seed is ignored, and so is conf->offloads
+ *   (endpoints keep what they advertised when attached).
  */
 void berth_wire_set_conf(struct berth_wire *w, const struct berth_wire_conf *conf);
 
