@@ -1,1 +1,700 @@
-int main(void) { return 0; }
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * berth-echo: an echo server (RFC 862) on one berth stack and one DPDK port,
+ * built on the public API only (include/berth/berth.h).
+ *
+ * Start-up: berth_init (EAL) -> berth_stack_create -> berth_port_setup with
+ * the stack's pool -> berth_port_dev -> berth_stack_add_if -> open the
+ * services' sockets. Run loop on the main lcore: berth_stack_poll(now) ->
+ * berth_stack_events -> each service drains its readable sockets. UDP
+ * datagrams go back to their source without a copy (recvfrom_mbuf ->
+ * sendto_mbuf).
+ *
+ * Services are a table: each opens its sockets and handles the events of
+ * the sockets it tagged with berth_sock_set_user(). A TCP echo is one more
+ * entry and one more option.
+ *
+ * Signals only set flags; the loop acts on them between polls:
+ * SIGINT/SIGTERM stop, SIGUSR1 dumps the counters.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <rte_ethdev.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include <berth/berth.h>
+
+#define PROG "berth-echo"
+#define EV_BURST 64
+#define MBUFS 8191
+#define MBUF_CACHE 256
+#define EXIT_USAGE 2
+
+struct options {
+	uint32_t addr;          /* network byte order */
+	uint8_t prefix_len;
+	uint32_t gateway;       /* network byte order, 0: none */
+	uint16_t udp_port;
+	unsigned int stats_s;   /* 0: no periodic stats */
+	const char *port;       /* ethdev name or number; NULL: first port */
+	const char *pcap;
+};
+
+struct app {
+	struct options opt;
+	struct berth_stack *st;
+	struct rte_mempool *pool;
+	struct berth_dev *dev;
+	uint16_t port_id;
+	bool port_up;
+	int udp_sd;             /* UDP echo socket, -1 when closed */
+	uint64_t echo_fail;     /* datagrams the stack refused to send back */
+	uint64_t echo_refused;  /* datagrams from a service port, not echoed */
+};
+
+/*
+ * A service owns some sockets. open() creates them and tags each with the
+ * service's index (berth_sock_set_user), so events find their way back;
+ * on_event() handles one event; close() releases the sockets.
+ */
+struct service {
+	const char *name;
+	bool (*enabled)(const struct app *app);
+	int (*open)(struct app *app);
+	void (*on_event)(struct app *app, const struct berth_event *ev);
+	void (*close)(struct app *app);
+	char *(*describe)(const struct app *app, char *buf, size_t len);
+};
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t dump_requested;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " PROG " [EAL options] -- --ip ADDR/LEN [--gateway ADDR]\n"
+		"                  [--udp-port PORT] [--stats SECONDS] [--port NAME|N]\n"
+		"                  [--pcap FILE] [--help]\n"
+		"\n"
+		"Echo server (RFC 862) on a berth stack over one DPDK port. Datagrams\n"
+		"from source ports below 1024 are not echoed (no loops with other\n"
+		"echo or chargen servers).\n"
+		"\n"
+		"  --ip ADDR/LEN      the stack's IPv4 address and prefix length (required)\n"
+		"  --gateway ADDR     default gateway (default: none)\n"
+		"  --udp-port PORT    UDP echo port, 1-65535 (default: 7)\n"
+		"  --stats SECONDS    print a stats line every SECONDS (default: never)\n"
+		"  --port NAME|N      ethdev port by device name or number\n"
+		"                     (default: the first port)\n"
+		"  --pcap FILE        write every frame sent and received to FILE (pcapng)\n"
+		"  --help             this text\n"
+		"\n"
+		"Prints '" PROG ": ready on ADDR udp/PORT' when it answers.\n"
+		"SIGINT/SIGTERM: print the counters and exit 0. SIGUSR1: print them and\n"
+		"go on. Counters come twice: 'name value' lines and one line\n"
+		"'counters-json: {...}'.\n"
+		"\n"
+		"Example on a test net (scripts/testnet), as root:\n"
+		"  " PROG " --no-huge -m 512 --no-pci --file-prefix=echo -l 0 \\\n"
+		"      --vdev=net_af_packet0,iface=IFACE,qpairs=1 -- --ip 198.18.0.2/24\n");
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		dump_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+static int
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    sigaction(SIGUSR1, &sa, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/* ---- options ---- */
+
+static int
+parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *v < min || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int
+parse_addr(const char *s, uint32_t *addr)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*addr = a.s_addr;
+	return 0;
+}
+
+static int
+parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	char *slash;
+	unsigned long l;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		return -EINVAL;
+	*slash = '\0';
+	if (parse_addr(buf, addr) < 0 || parse_uint(slash + 1, 0, 32, &l) < 0)
+		return -EINVAL;
+	*len = (uint8_t)l;
+	return 0;
+}
+
+static int
+bad_option(const char *opt, const char *arg)
+{
+	fprintf(stderr, PROG ": bad value for --%s: '%s'\n", opt, arg);
+	usage(stderr);
+	return -EINVAL;
+}
+
+/*
+ * Parse the application's options (those after "--"); argv[0] is the
+ * program name. Returns 0, 1 for --help, or -EINVAL after printing why.
+ */
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_IP = 256, OPT_GW, OPT_UDP, OPT_STATS, OPT_PORT, OPT_PCAP, OPT_HELP };
+	static const struct option longopts[] = {
+		{ "ip", required_argument, NULL, OPT_IP },
+		{ "gateway", required_argument, NULL, OPT_GW },
+		{ "udp-port", required_argument, NULL, OPT_UDP },
+		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "pcap", required_argument, NULL, OPT_PCAP },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool have_ip = false;
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->udp_port = 7;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_IP:
+			if (parse_prefix(optarg, &o->addr, &o->prefix_len) < 0)
+				return bad_option("ip (ADDR/LEN, e.g. 198.18.0.2/24)", optarg);
+			have_ip = true;
+			break;
+		case OPT_GW:
+			if (parse_addr(optarg, &o->gateway) < 0)
+				return bad_option("gateway", optarg);
+			break;
+		case OPT_UDP:
+			if (parse_uint(optarg, 1, 65535, &v) < 0)
+				return bad_option("udp-port", optarg);
+			o->udp_port = (uint16_t)v;
+			break;
+		case OPT_STATS:
+			if (parse_uint(optarg, 1, 86400, &v) < 0)
+				return bad_option("stats", optarg);
+			o->stats_s = (unsigned int)v;
+			break;
+		case OPT_PORT:
+			o->port = optarg;
+			break;
+		case OPT_PCAP:
+			o->pcap = optarg;
+			break;
+		case 'h':
+		case OPT_HELP:
+			return 1;
+		default:
+			fprintf(stderr, PROG ": unknown option or missing value: '%s'\n",
+				argv[optind - 1]);
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument: '%s'\n", argv[optind]);
+		usage(stderr);
+		return -EINVAL;
+	}
+	if (!have_ip) {
+		fprintf(stderr, PROG ": --ip ADDR/LEN is required\n");
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- counters ---- */
+
+static uint64_t
+counter(const struct app *app, const char *name)
+{
+	uint64_t v = berth_stack_counter(app->st, name);
+
+	return v == UINT64_MAX ? 0 : v;
+}
+
+static uint64_t
+drops_total(const struct app *app)
+{
+	uint64_t sum = 0;
+	unsigned int id;
+
+	/* Every drop reason's name starts with "drop_" (counters.h). */
+	for (id = 0; id < BERTH_COUNTER_MAX; id++) {
+		const char *name = berth_counter_name((enum berth_counter)id);
+
+		if (strncmp(name, "drop_", 5) == 0)
+			sum += counter(app, name);
+	}
+	return sum;
+}
+
+static void
+print_stats(const struct app *app)
+{
+	printf(PROG ": stats rx_pkts %" PRIu64 " tx_pkts %" PRIu64 " udp_rx %" PRIu64
+	       " udp_tx %" PRIu64 " drops %" PRIu64 " echo_fail %" PRIu64
+	       " echo_refused %" PRIu64 "\n",
+	       counter(app, "rx_pkts"), counter(app, "tx_pkts"), counter(app, "udp_rx"),
+	       counter(app, "udp_tx"), drops_total(app), app->echo_fail, app->echo_refused);
+	fflush(stdout);
+}
+
+static void
+dump_counters(struct app *app)
+{
+	printf(PROG ": counters\n");
+	berth_stack_counters_dump(app->st, stdout);
+	printf("echo_fail                %" PRIu64 "\necho_refused             %" PRIu64 "\n",
+	       app->echo_fail, app->echo_refused);
+	printf("counters-json: ");
+	berth_stack_counters_json(app->st, stdout);
+	fflush(stdout);
+}
+
+/* ---- UDP echo service (RFC 862, "UDP Based Echo Service") ---- */
+
+/*
+ * RFC 862 answers every datagram. Like BSD inetd, datagrams from a
+ * privileged port are not: a forged one from another echo (or chargen)
+ * server's port would start a loop between the two that never ends.
+ */
+#define ECHO_MIN_SRC_PORT 1024
+
+static bool
+udp_enabled(const struct app *app)
+{
+	return app->opt.udp_port != 0;
+}
+
+static int
+udp_open(struct app *app)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = htons(app->opt.udp_port),
+	};
+	int sd, ret;
+
+	sd = berth_sock_open(app->st, BERTH_SOCK_DGRAM);
+	if (sd < 0)
+		return sd;
+	ret = berth_sock_bind(app->st, sd, &sin);
+	if (ret < 0) {
+		berth_sock_close(app->st, sd);
+		return ret;
+	}
+	app->udp_sd = sd;
+	return sd;
+}
+
+/*
+ * The echo reuses the received buffer. A buffer without room in front for
+ * the headers (possible with some drivers' layouts) is copied instead.
+ */
+static struct rte_mbuf *
+udp_reply_mbuf(struct app *app, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c, *seg;
+	uint32_t len = rte_pktmbuf_pkt_len(m), off = 0;
+
+	if (rte_pktmbuf_headroom(m) >= BERTH_SOCK_HEADROOM &&
+	    RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1)
+		return m;
+	c = berth_sock_alloc_mbuf(app->st);
+	if (c == NULL || rte_pktmbuf_tailroom(c) < len) {
+		rte_pktmbuf_free(c);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	for (seg = m; seg != NULL; seg = seg->next) {
+		memcpy(rte_pktmbuf_mtod_offset(c, char *, off),
+		       rte_pktmbuf_mtod(seg, const char *), seg->data_len);
+		off += seg->data_len;
+	}
+	c->data_len = (uint16_t)len;
+	c->pkt_len = len;
+	rte_pktmbuf_free(m);
+	return c;
+}
+
+static void
+udp_on_event(struct app *app, const struct berth_event *ev)
+{
+	struct sockaddr_in src;
+	struct rte_mbuf *m;
+	ssize_t n;
+
+	if (!(ev->events & (BERTH_EV_READABLE | BERTH_EV_ERROR)))
+		return;
+	for (;;) {
+		n = berth_sock_recvfrom_mbuf(app->st, ev->sd, &m, &src);
+		if (n == -EAGAIN)
+			break;
+		/* A port unreachable for an earlier echo: reported once, go on. */
+		if (n == -ECONNREFUSED)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, PROG ": udp recv: %s\n", strerror((int)-n));
+			break;
+		}
+		if (rte_be_to_cpu_16(src.sin_port) < ECHO_MIN_SRC_PORT) {
+			app->echo_refused++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m = udp_reply_mbuf(app, m);
+		if (m == NULL || berth_sock_sendto_mbuf(app->st, ev->sd, m, &src) < 0)
+			app->echo_fail++;
+	}
+}
+
+static void
+udp_close(struct app *app)
+{
+	if (app->udp_sd >= 0)
+		berth_sock_close(app->st, app->udp_sd);
+	app->udp_sd = -1;
+}
+
+static char *
+udp_describe(const struct app *app, char *buf, size_t len)
+{
+	snprintf(buf, len, "udp/%u", app->opt.udp_port);
+	return buf;
+}
+
+static const struct service services[] = {
+	{ "udp", udp_enabled, udp_open, udp_on_event, udp_close, udp_describe },
+};
+#define NB_SERVICES (sizeof(services) / sizeof(services[0]))
+
+static int
+services_open(struct app *app)
+{
+	unsigned int i;
+	int sd;
+
+	for (i = 0; i < NB_SERVICES; i++) {
+		if (!services[i].enabled(app))
+			continue;
+		sd = services[i].open(app);
+		if (sd < 0) {
+			fprintf(stderr, PROG ": %s service: %s\n", services[i].name,
+				strerror(-sd));
+			return sd;
+		}
+		berth_sock_set_user(app->st, sd, i);
+	}
+	return 0;
+}
+
+static void
+services_close(struct app *app)
+{
+	unsigned int i;
+
+	for (i = 0; i < NB_SERVICES; i++)
+		if (services[i].enabled(app))
+			services[i].close(app);
+}
+
+static void
+print_ready(const struct app *app)
+{
+	char addr[INET_ADDRSTRLEN], what[32];
+	struct in_addr a = { .s_addr = app->opt.addr };
+	unsigned int i;
+
+	inet_ntop(AF_INET, &a, addr, sizeof(addr));
+	printf(PROG ": ready on %s", addr);
+	for (i = 0; i < NB_SERVICES; i++)
+		if (services[i].enabled(app))
+			printf(" %s", services[i].describe(app, what, sizeof(what)));
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- set-up and run loop ---- */
+
+static int
+pick_port(const struct options *o, uint16_t *port_id)
+{
+	uint16_t p;
+
+	if (o->port != NULL) {
+		if (berth_port_find(o->port, port_id) < 0) {
+			fprintf(stderr, PROG ": no port '%s'\n", o->port);
+			return -ENODEV;
+		}
+		return 0;
+	}
+	RTE_ETH_FOREACH_DEV(p) {
+		*port_id = p;
+		return 0;
+	}
+	fprintf(stderr, PROG ": no DPDK port: give a device, e.g. "
+		"--vdev=net_af_packet0,iface=IFACE\n");
+	return -ENODEV;
+}
+
+static int
+setup(struct app *app)
+{
+	struct berth_stack_conf sconf;
+	struct berth_port_conf pconf;
+	struct berth_if_conf ifc;
+	int ret;
+
+	ret = pick_port(&app->opt, &app->port_id);
+	if (ret < 0)
+		return ret;
+
+	/*
+	 * The stack and the port share one pool. The app creates it so it can
+	 * free it last: the port's queues hold buffers from it until the port
+	 * is closed, and the stack needs its device until it is destroyed.
+	 */
+	app->pool = rte_pktmbuf_pool_create("berth_echo", MBUFS, MBUF_CACHE, 0,
+					    RTE_MBUF_DEFAULT_BUF_SIZE,
+					    (int)rte_socket_id());
+	if (app->pool == NULL) {
+		fprintf(stderr, PROG ": mbuf pool: %s\n", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	memset(&sconf, 0, sizeof(sconf));
+	sconf.lcore_id = rte_lcore_id();
+	sconf.pool = app->pool;
+	app->st = berth_stack_create(&sconf);
+	if (app->st == NULL) {
+		fprintf(stderr, PROG ": stack: %s\n", rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+
+	memset(&pconf, 0, sizeof(pconf));
+	pconf.nb_queues = 1;
+	pconf.pools[0] = berth_stack_pool(app->st);
+	ret = berth_port_setup(app->port_id, &pconf);
+	if (ret < 0) {
+		fprintf(stderr, PROG ": port %u setup: %s\n", app->port_id, strerror(-ret));
+		return ret;
+	}
+	app->port_up = true;
+	app->dev = berth_port_dev(app->port_id, 0);
+	if (app->dev == NULL) {
+		fprintf(stderr, PROG ": port %u queue 0: %s\n", app->port_id,
+			rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	if (app->opt.pcap != NULL) {
+		ret = berth_dev_capture_start(app->dev, app->opt.pcap);
+		if (ret < 0) {
+			fprintf(stderr, PROG ": capture to %s: %s\n", app->opt.pcap,
+				strerror(-ret));
+			return ret;
+		}
+	}
+
+	memset(&ifc, 0, sizeof(ifc));
+	ifc.dev = app->dev;
+	ifc.addr = app->opt.addr;
+	ifc.prefix_len = app->opt.prefix_len;
+	ifc.gateway = app->opt.gateway;
+	ret = berth_stack_add_if(app->st, &ifc, berth_time_now());
+	if (ret < 0) {
+		fprintf(stderr, PROG ": interface: %s\n", strerror(-ret));
+		return ret;
+	}
+	return services_open(app);
+}
+
+static void
+teardown(struct app *app)
+{
+	if (app->st != NULL)
+		services_close(app);
+	/* The stack flushes its devices on the way out, so it goes first. */
+	berth_stack_destroy(app->st);
+	app->st = NULL;
+	if (app->dev != NULL)
+		berth_dev_capture_stop(app->dev);
+	berth_dev_free(app->dev);
+	app->dev = NULL;
+	if (app->port_up)
+		berth_port_close(app->port_id);
+	app->port_up = false;
+	rte_mempool_free(app->pool);
+	app->pool = NULL;
+}
+
+static void
+run(struct app *app)
+{
+	struct berth_event ev[EV_BURST];
+	uint64_t now, next_stats = 0, period;
+	unsigned int n, i;
+
+	period = (uint64_t)app->opt.stats_s * BERTH_NS_PER_SEC;
+	if (period != 0)
+		next_stats = berth_time_now() + period;
+	while (!stop_requested) {
+		now = berth_time_now();
+		berth_stack_poll(app->st, now);
+		do {
+			n = berth_stack_events(app->st, ev, EV_BURST);
+			for (i = 0; i < n; i++)
+				if (ev[i].user < NB_SERVICES)
+					services[ev[i].user].on_event(app, &ev[i]);
+		} while (n == EV_BURST);
+		/* Echoes go out now rather than on the next poll. */
+		berth_stack_flush(app->st, now);
+		if (dump_requested) {
+			dump_requested = 0;
+			dump_counters(app);
+		}
+		if (period != 0 && now >= next_stats) {
+			print_stats(app);
+			next_stats = now + period;
+		}
+	}
+}
+
+/* Index of "--" in argv, or argc if there is none. */
+static int
+find_separator(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return argc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app app;
+	int sep, ret;
+	char **app_argv, *dashdash;
+
+	memset(&app, 0, sizeof(app));
+	app.udp_sd = -1;
+	/*
+	 * The application's options are read before EAL starts, so --help and
+	 * mistakes are answered at once, without root or hugepage set-up.
+	 */
+	sep = find_separator(argc, argv);
+	if (sep == argc) {
+		int i;
+
+		for (i = 1; i < argc; i++)
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+				usage(stdout);
+				return EXIT_SUCCESS;
+			}
+		fprintf(stderr, PROG ": missing '--' before the application's options\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* getopt wants argv[0] first: reuse the "--" slot for the name. */
+	dashdash = argv[sep];
+	app_argv = &argv[sep];
+	app_argv[0] = argv[0];
+	ret = parse_options(argc - sep, app_argv, &app.opt);
+	argv[sep] = dashdash;
+	if (ret == 1) {
+		usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (ret < 0)
+		return EXIT_USAGE;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = berth_init(sep + 1, argv);
+	if (ret < 0) {
+		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
+		return EXIT_FAILURE;
+	}
+	if (install_signals() < 0) {
+		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
+		berth_fini();
+		return EXIT_FAILURE;
+	}
+	if (setup(&app) < 0) {
+		teardown(&app);
+		berth_fini();
+		return EXIT_FAILURE;
+	}
+	print_ready(&app);
+	run(&app);
+
+	printf(PROG ": stopping\n");
+	dump_counters(&app);
+	teardown(&app);
+	berth_fini();
+	return EXIT_SUCCESS;
+}

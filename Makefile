@@ -1,0 +1,57 @@
+# berth: the two commands first. The build is meson/ninja; this file only
+# strings the steps together. BUILD=dir picks another build directory.
+#
+#   make demo    install what is missing, build, run berth-echo on a test
+#                net and talk to it from Linux (root)
+#   make test    install what is missing, build with -Werror, run the unit,
+#                sim, integration, fuzz and install suites (integration:
+#                root; SUITES=... picks others)
+#   make build   build only
+#   make clean   remove the build directory
+
+BUILD ?= build
+SUITES ?= unit sim integration fuzz install
+
+.PHONY: demo test build clean deps help
+
+# Steps run in order, also under make -j.
+demo: deps
+	@$(MAKE) --no-print-directory build BUILD=$(BUILD)
+	@BUILD=$(BUILD) bash scripts/demo
+
+test: deps
+	@echo "==> Configuring $(BUILD) with -Dwerror=true"
+	@if [ -f $(BUILD)/build.ninja ]; then r=--reconfigure; else r=; fi; \
+	out=$$(meson setup $$r -Dwerror=true $(BUILD) 2>&1) || { echo "$$out"; exit 1; }
+	@echo "==> Building"
+	@ninja -C $(BUILD)
+	@[ "$$(id -u)" -eq 0 ] || echo "==> Not root: the integration tests will be skipped"
+	@summary=; failed=0; \
+	for s in $(SUITES); do \
+		if ! meson test -C $(BUILD) --no-rebuild --list --suite $$s >/dev/null 2>&1; then \
+			summary="$$summary    $$s: no tests\n"; continue; \
+		fi; \
+		echo "==> Suite $$s"; \
+		meson test -C $(BUILD) --no-rebuild --print-errorlogs --suite $$s || failed=1; \
+		counts=$$(grep -E '^(Ok|Fail|Skipped|Timeout|Unexpected Pass): ' \
+			$(BUILD)/meson-logs/testlog.txt | awk -F: '{gsub(/ /, "", $$2); if ($$1 == "Ok" || $$2 != 0) printf "%s %s, ", $$2, tolower($$1)}'); \
+		summary="$$summary    $$s: $${counts%, }\n"; \
+	done; \
+	echo "==> Summary"; printf "%b" "$$summary"; \
+	if [ $$failed -ne 0 ]; then echo "==> make test: FAILED"; exit 1; fi; \
+	echo "==> make test: passed"
+
+build:
+	@echo "==> Building in $(BUILD)"
+	@[ -f $(BUILD)/build.ninja ] || out=$$(meson setup $(BUILD) 2>&1) || { echo "$$out"; exit 1; }
+	@ninja -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+deps:
+	@echo "==> Checking dependencies (scripts/deps)"
+	@bash scripts/deps
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
