@@ -10,6 +10,8 @@
  * The application takes events with berth_stack_events() after the poll.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -75,10 +77,27 @@ berth_init(int argc, char **argv)
 	return ret;
 }
 
+static int
+unlink_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)flag; (void)ftw;
+	remove(path);
+	return 0;
+}
+
 void
 berth_fini(void)
 {
+	char dir[PATH_MAX];
+
+	/*
+	 * EAL leaves its runtime directory (/var/run/dpdk/<file-prefix>)
+	 * behind; berth runs no secondary processes, so remove it.
+	 */
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	if (dir[0] != '\0' && strstr(dir, "/dpdk/") != NULL)
+		nftw(dir, unlink_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 static void

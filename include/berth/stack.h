@@ -58,7 +58,10 @@ berth_time_now(void)
  */
 int berth_init(int argc, char **argv);
 
-/** Release EAL resources at process exit. */
+/**
+ * Release EAL resources at process exit, including EAL's runtime directory
+ * (berth uses no DPDK secondary processes).
+ */
 void berth_fini(void);
 
 /** Ephemeral port range default: the IANA dynamic range (RFC 6335 §6). */
@@ -182,7 +185,10 @@ unsigned int berth_stack_poll(struct berth_stack *st, uint64_t now);
  */
 void berth_stack_flush(struct berth_stack *st, uint64_t now);
 
-/** Socket is readable: data or a datagram is queued. */
+/**
+ * Socket is readable: data or a datagram is queued. Edge-triggered: raised
+ * when the receive queue goes from empty to non-empty, so read until -EAGAIN.
+ */
 #define BERTH_EV_READABLE 0x01u
 /** Socket is writable again. */
 #define BERTH_EV_WRITABLE 0x02u

@@ -15,12 +15,17 @@ libdir=$(meson introspect "$build_dir" --buildoptions |
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 root=$work/root
 export PKG_CONFIG_PATH=$root$libdir/pkgconfig
-export PKG_CONFIG_SYSROOT_DIR=$root
+# As if installed with --prefix=<scratch>: only libberth.pc moves, DPDK's
+# own .pc stays where Debian put it.
+sed -i "s|^prefix=.*|prefix=$root$prefix|" "$PKG_CONFIG_PATH/libberth.pc"
+pc() { pkg-config "$@"; }
 
-echo "pkg-config --cflags --libs libberth: $(pkg-config --cflags --libs libberth)"
-cc -o "$work/user_shared" "$src_dir/user_app.c" $(pkg-config --cflags --libs libberth)
+echo "pkg-config --cflags --libs libberth: $(pc --cflags --libs libberth)"
+# shellcheck disable=SC2046
+cc -o "$work/user_shared" "$src_dir/user_app.c" $(pc --cflags --libs libberth)
 LD_LIBRARY_PATH=$root$libdir "$work/user_shared"
-cc -o "$work/user_static" "$src_dir/user_app.c" $(pkg-config --static --cflags libberth) \
-	"$root$libdir/libberth.a" $(pkg-config --static --libs libdpdk libsodium) -lnuma
+# shellcheck disable=SC2046
+cc -o "$work/user_static" "$src_dir/user_app.c" $(pc --cflags libberth) \
+	"$root$libdir/libberth.a" $(pkg-config --libs libdpdk libsodium) -lnuma
 "$work/user_static"
 echo "pkg-config: shared and static user builds ran"

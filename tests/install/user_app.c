@@ -66,5 +66,6 @@ main(int argc, char **argv)
 		berth_dev_free(dev[i]);
 	}
 	berth_wire_destroy(w);
+	berth_fini();
 	return got == 5 && memcmp(buf, "hello", 5) == 0 ? 0 : 1;
 }

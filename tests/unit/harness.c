@@ -49,6 +49,7 @@ h_run(const char *prog, void (*add)(void))
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
 	CU_cleanup_registry();
+	berth_fini();
 	return failed ? 1 : 0;
 }
 
