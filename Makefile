@@ -7,7 +7,7 @@
 #                sim, integration, fuzz and install suites (integration:
 #                root; SUITES=... picks others)
 #   make build   build only
-#   make clean   remove the build directory
+#   make clean   remove the build directories
 
 BUILD ?= build
 SUITES ?= unit sim integration fuzz install
@@ -23,22 +23,33 @@ test: deps
 	@echo "==> Configuring $(BUILD) with -Dwerror=true"
 	@if [ -f $(BUILD)/build.ninja ]; then r=--reconfigure; else r=; fi; \
 	out=$$(meson setup $$r -Dwerror=true $(BUILD) 2>&1) || { echo "$$out"; exit 1; }
-	@echo "==> Building"
+	@echo "==> Building with gcc"
 	@ninja -C $(BUILD)
+	@if command -v clang >/dev/null; then \
+		echo "==> Building with clang -Werror in $(BUILD)-clang (warnings must be clean there too)"; \
+		if [ -f $(BUILD)-clang/build.ninja ]; then r=--reconfigure; else r=; fi; \
+		out=$$(CC=clang meson setup $$r -Dwerror=true $(BUILD)-clang 2>&1) || { echo "$$out"; exit 1; }; \
+		ninja -C $(BUILD)-clang >/dev/null || { ninja -C $(BUILD)-clang; exit 1; }; \
+	fi
 	@[ "$$(id -u)" -eq 0 ] || echo "==> Not root: the integration tests will be skipped"
-	@summary=; failed=0; \
+	@summary=; failed=0; np=0; nf=0; ns=0; \
 	for s in $(SUITES); do \
 		if ! meson test -C $(BUILD) --no-rebuild --list --suite $$s >/dev/null 2>&1; then \
 			summary="$$summary    $$s: no tests\n"; continue; \
 		fi; \
 		echo "==> Suite $$s"; \
 		meson test -C $(BUILD) --no-rebuild --print-errorlogs --suite $$s || failed=1; \
-		counts=$$(grep -E '^(Ok|Fail|Skipped|Timeout|Unexpected Pass): ' \
-			$(BUILD)/meson-logs/testlog.txt | awk -F: '{gsub(/ /, "", $$2); if ($$1 == "Ok" || $$2 != 0) printf "%s %s, ", $$2, tolower($$1)}'); \
+		log=$(BUILD)/meson-logs/testlog.txt; \
+		counts=$$(grep -E '^(Ok|Fail|Skipped|Timeout|Unexpected Pass): ' $$log | \
+			awk -F: '{gsub(/ /, "", $$2); if ($$1 == "Ok" || $$2 != 0) printf "%s %s, ", $$2, tolower($$1)}'); \
 		summary="$$summary    $$s: $${counts%, }\n"; \
+		np=$$((np + $$(awk -F: '/^Ok: /{gsub(/ /,"",$$2); print $$2}' $$log))); \
+		nf=$$((nf + $$(awk -F: '/^(Fail|Timeout|Unexpected Pass): /{gsub(/ /,"",$$2); n+=$$2} END{print n+0}' $$log))); \
+		ns=$$((ns + $$(awk -F: '/^Skipped: /{gsub(/ /,"",$$2); print $$2}' $$log))); \
 	done; \
 	echo "==> Summary"; printf "%b" "$$summary"; \
-	if [ $$failed -ne 0 ]; then echo "==> make test: FAILED"; exit 1; fi; \
+	echo "make test: $$np passed, $$nf failed, $$ns skipped"; \
+	if [ $$failed -ne 0 ] || [ $$nf -ne 0 ]; then echo "==> make test: FAILED"; exit 1; fi; \
 	echo "==> make test: passed"
 
 build:
@@ -47,7 +58,7 @@ build:
 	@ninja -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-clang
 
 deps:
 	@echo "==> Checking dependencies (scripts/deps)"
