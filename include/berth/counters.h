@@ -79,6 +79,7 @@ extern "C" {
 	X(IP_NOT_US,      "ip_not_us",      "destination is not one of our addresses") \
 	X(IP_FRAG,        "ip_frag",        "fragment rejected by reassembly") \
 	X(IP_FRAG_TIMEOUT, "ip_frag_timeout", "fragments of an incomplete datagram expired") \
+	X(IP_FRAG_DUP,    "ip_frag_dup",    "duplicate fragment dropped, datagram kept") \
 	X(IP_PROTO,       "ip_proto",       "transport protocol not supported") \
 	X(IP_NO_ROUTE,    "ip_no_route",    "no route to destination") \
 	X(IP_FRAG_DF,     "ip_frag_df",     "too big for the MTU with DF set") \

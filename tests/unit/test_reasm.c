@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IPv4 reassembly: order, duplicates, overlaps, the 8-fragment limit,
- * geometry checks, expiry on the virtual clock (with Time Exceeded), and the
- * bound on datagrams under reassembly. Datagrams are ICMP echo requests, so
- * a reassembled one proves itself by the (fragmented) echo reply.
+ * IPv4 reassembly: order, duplicates (the copy dropped, the datagram kept),
+ * overlaps (the datagram dropped), the 8-fragment limit, geometry checks,
+ * expiry on the virtual clock (with Time Exceeded), and the bound on
+ * datagrams under reassembly, for the table and its duplicate filter.
+ * Datagrams are ICMP echo requests, so a reassembled one proves itself by
+ * the (fragmented) echo reply.
  */
 #include <string.h>
 
@@ -139,16 +141,20 @@ pool_in_use(const struct harness *h)
 static const uint16_t big_off[] = {0, 1480, 2960};
 static const uint16_t big_len[] = {1480, 1480, 48};
 
+/* Queue fragment k (0, 1 or 2) of the 3000-byte datagram id. */
+static void
+big_frag(struct harness *h, const uint8_t *msg, uint16_t id, unsigned int k)
+{
+	h_inject(h, frag(h, H_OUR_IP, id, msg, big_off[k], big_len[k], k < 2));
+}
+
 static void
 send_big(struct harness *h, const uint8_t *msg, uint16_t id, const unsigned int *order)
 {
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
-		unsigned int k = order[i];
-
-		h_inject(h, frag(h, H_OUR_IP, id, msg, big_off[k], big_len[k], k < 2));
-	}
+	for (i = 0; i < 3; i++)
+		big_frag(h, msg, id, order[i]);
 	h_poll(h, 1);
 }
 
@@ -196,12 +202,107 @@ test_reversed(void)
 }
 
 /*
- * rte_ip_frag counts bytes: a duplicate pushes the count past the length and
- * the whole datagram is dropped when the last fragment shows it. A fresh
- * retransmission of the datagram then goes through.
+ * An exact copy of a fragment already held is dropped alone (Linux
+ * IPFRAG_DUP) and the datagram completes, whichever fragment is copied: the
+ * first and last (rte_ip_frag would find their slot taken) or a middle one
+ * (its byte count would overshoot). Copies come right behind the original
+ * or in a later burst.
  */
 static void
 test_duplicate(void)
+{
+	static uint8_t msg[MSG_MAX];
+	static const char *const which[] = {"first", "middle", "last"};
+	struct harness h;
+	uint16_t id, mlen;
+	unsigned int k;
+
+	setup(&h);
+	for (k = 0; k < 3; k++) {
+		/* Hold fragments k and k + 1, copy k, complete with k + 2. */
+		id = (uint16_t)(0x200 + k);
+		mlen = echo_msg(msg, id, BIG);
+		big_frag(&h, msg, id, k);
+		big_frag(&h, msg, id, (k + 1) % 3);
+		big_frag(&h, msg, id, k); /* the copy, same burst */
+		h_poll(&h, 1);
+		CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 2 * k + 1);
+		big_frag(&h, msg, id, k); /* again, a burst later */
+		h_poll(&h, 1);
+		CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 2 * k + 2);
+		CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag"), 0);
+		CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1);
+		CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 2); /* the originals only */
+		big_frag(&h, msg, id, (k + 2) % 3);
+		h_poll(&h, 1);
+		if (h_counter(&h, "ip_reasm_ok") != k + 1)
+			printf("\n    copy of the %s fragment lost the datagram\n", which[k]);
+		CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), k + 1);
+		check_reply(&h, msg, mlen);
+		CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
+		CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	}
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_frag_rx"), 3 * 5);
+
+	/*
+	 * The completing fragment and its copy in one burst: the datagram is
+	 * done when the copy comes, so the copy finds no record and opens a
+	 * datagram of its own, which expires (test_duplicate_after_completion).
+	 */
+	mlen = echo_msg(msg, 0x203, BIG);
+	big_frag(&h, msg, 0x203, 0);
+	big_frag(&h, msg, 0x203, 1);
+	big_frag(&h, msg, 0x203, 2);
+	big_frag(&h, msg, 0x203, 2);
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 4);
+	check_reply(&h, msg, mlen);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 6);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 1);
+	h_poll(&h, 31000);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 1);
+	CU_ASSERT_EQUAL(h_tx_count(&h), 0); /* not fragment zero: no Time Exceeded */
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	h_teardown(&h);
+}
+
+/* Copies use none of the 8 slots: 8 fragments, each sent twice, complete. */
+static void
+test_duplicate_each_of_8(void)
+{
+	static uint8_t msg[MSG_MAX];
+	struct harness h;
+	uint16_t mlen, off;
+
+	setup(&h);
+	mlen = echo_msg(msg, 0x220, 1600 - 8);
+	for (off = 0; off < mlen; off += 200) {
+		uint16_t len = (uint16_t)RTE_MIN(200, mlen - off);
+
+		h_inject(&h, frag(&h, H_OUR_IP, 0x220, msg, off, len, off + len < mlen));
+		if (off + len < mlen) /* the last one's copy would come after completion */
+			h_inject(&h, frag(&h, H_OUR_IP, 0x220, msg, off, len, true));
+	}
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_frag_rx"), 15);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 7);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag"), 0);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
+	check_reply(&h, msg, mlen);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	h_teardown(&h);
+}
+
+/*
+ * A copy arriving after its datagram completed is not a duplicate of
+ * anything held: it opens a datagram of its own, which only expires
+ * (counted). The Identification can then serve a new datagram, whole.
+ */
+static void
+test_duplicate_after_completion(void)
 {
 	static uint8_t msg[MSG_MAX];
 	static const unsigned int order[] = {0, 1, 2};
@@ -209,20 +310,70 @@ test_duplicate(void)
 	uint16_t mlen;
 
 	setup(&h);
-	mlen = echo_msg(msg, 0x200, BIG);
-	h_inject(&h, frag(&h, H_OUR_IP, 0x200, msg, 0, 1480, true));
-	h_inject(&h, frag(&h, H_OUR_IP, 0x200, msg, 1480, 1480, true));
-	h_inject(&h, frag(&h, H_OUR_IP, 0x200, msg, 1480, 1480, true));
-	h_inject(&h, frag(&h, H_OUR_IP, 0x200, msg, 2960, 48, false));
-	h_poll(&h, 1);
-	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag"), 4);
-	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 0);
-	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
-
-	send_big(&h, msg, 0x200, order);
+	mlen = echo_msg(msg, 0x210, BIG);
+	send_big(&h, msg, 0x210, order);
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
 	check_reply(&h, msg, mlen);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
+
+	big_frag(&h, msg, 0x210, 1);
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 0);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 1);
+	h_poll(&h, 31000);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 1);
+	CU_ASSERT_EQUAL(h_tx_count(&h), 0); /* not fragment zero: no Time Exceeded */
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+
+	/* Same id, new contents: nothing of the old datagram gets in. */
+	mlen = echo_msg(msg, 0x211, BIG);
+	send_big(&h, msg, 0x210, order);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 2);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 0);
+	check_reply(&h, msg, mlen);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	h_teardown(&h);
+}
+
+/*
+ * The filter's records go with their datagram at expiry: after the timeout
+ * the same fragments are a new datagram, not copies, and complete it. Up to
+ * the timeout, a copy is still caught.
+ */
+static void
+test_duplicate_expiry(void)
+{
+	static uint8_t msg[MSG_MAX];
+	static const unsigned int order[] = {0, 1, 2};
+	struct harness h;
+	uint16_t mlen;
+
+	setup(&h);
+	mlen = echo_msg(msg, 0x230, BIG);
+	big_frag(&h, msg, 0x230, 0);
+	big_frag(&h, msg, 0x230, 1);
+	h_poll(&h, 1);
+	h_poll(&h, 29000);
+	big_frag(&h, msg, 0x230, 1);
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 1);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1);
+
+	h_poll(&h, 2000);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 2);
+	CU_ASSERT_EQUAL(h_counter(&h, "icmp_time_exceeded_tx"), 1);
+	h_tx_drain(&h);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+
+	send_big(&h, msg, 0x230, order);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
+	check_reply(&h, msg, mlen);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -248,8 +399,69 @@ test_overlap(void)
 	h_inject(&h, frag(&h, H_OUR_IP, 0x301, msg, 2960, 48, false));
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag"), 6);
+
+	/* Same offset, shorter: not a copy, and fragment zero twice. */
+	h_inject(&h, frag(&h, H_OUR_IP, 0x302, msg, 0, 1480, true));
+	h_poll(&h, 1);
+	h_inject(&h, frag(&h, H_OUR_IP, 0x302, msg, 0, 1472, true));
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag"), 8);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	/* The rest of that datagram then starts afresh and cannot complete. */
+	h_inject(&h, frag(&h, H_OUR_IP, 0x302, msg, 1480, 1480, true));
+	h_inject(&h, frag(&h, H_OUR_IP, 0x302, msg, 2960, 48, false));
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 0);
+
+	/* Same range, MF differs: not a copy either. */
+	h_inject(&h, frag(&h, H_OUR_IP, 0x303, msg, 0, 1480, true));
+	h_inject(&h, frag(&h, H_OUR_IP, 0x303, msg, 1480, 1480, true));
+	h_inject(&h, frag(&h, H_OUR_IP, 0x303, msg, 2960, 48, true));
+	h_inject(&h, frag(&h, H_OUR_IP, 0x303, msg, 2960, 48, false));
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag"), 12);
+
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 0);
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 0);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1); /* 0x302's tail, until it expires */
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 2);
+	h_poll(&h, 31000);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 2);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	h_teardown(&h);
+}
+
+/*
+ * Same range and MF under another protocol is not a copy of the fragment
+ * held. rte_ip_frag 22.11 keys datagrams without the protocol (RFC 791 §3.2
+ * keys with it) and drops this one for too many bytes; a library that keys
+ * with it would hold two datagrams. Either way nothing is counted as a
+ * duplicate and every mbuf comes back.
+ */
+static void
+test_duplicate_other_proto(void)
+{
+	static uint8_t msg[MSG_MAX];
+	struct harness h;
+	struct rte_mbuf *m;
+
+	setup(&h);
+	echo_msg(msg, 0x310, BIG);
+	h_inject(&h, frag(&h, H_OUR_IP, 0x310, msg, 0, 1480, true));
+	h_inject(&h, frag(&h, H_OUR_IP, 0x310, msg, 1480, 1480, true));
+	m = frag(&h, H_OUR_IP, 0x310, msg, 1480, 1480, true);
+	h_ip(m)->next_proto_id = IPPROTO_UDP;
+	h_ip_fix_cksum(m);
+	h_inject(&h, m);
+	h_inject(&h, frag(&h, H_OUR_IP, 0x310, msg, 2960, 48, false));
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 0);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 0);
+	h_poll(&h, 31000);
+	h_tx_drain(&h);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
 	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
@@ -449,6 +661,60 @@ test_flood_bounded(void)
 	h_teardown(&h); /* the table frees what it still holds */
 }
 
+/*
+ * The duplicate filter under the same flood: it remembers only datagrams
+ * the table holds, so a copy of a refused fragment finds no record and is
+ * refused again by the table, never crashing, never leaking.
+ */
+static void
+test_duplicate_flood_bounded(void)
+{
+	static uint8_t msg[MSG_MAX];
+	struct berth_stack_conf conf;
+	struct harness h;
+	uint16_t id, mlen;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.reasm_max_flows = 4;
+	setup_conf(&h, &conf);
+	mlen = echo_msg(msg, 0, BIG);
+	for (id = 0; id < 20; id++) {
+		big_frag(&h, msg, id, 0);
+		big_frag(&h, msg, id, 0);
+		h_poll(&h, 1);
+	}
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_frag_rx"), 40);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 4);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_reasm_full"), 32);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 4);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 4);
+
+	/* A held datagram completes through copies of its other fragments. */
+	big_frag(&h, msg, 0, 1);
+	big_frag(&h, msg, 0, 1);
+	big_frag(&h, msg, 0, 2);
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 5);
+	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
+	check_reply(&h, msg, mlen);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 3);
+
+	/* Its room and its record serve a new datagram. */
+	big_frag(&h, msg, 100, 0);
+	big_frag(&h, msg, 100, 0);
+	h_poll(&h, 1);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 6);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_reasm_full"), 32);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 4);
+
+	h_poll(&h, 31000);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 4);
+	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
+	h_tx_drain(&h);
+	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	h_teardown(&h);
+}
+
 /* Protocol Unreachable about a reassembled datagram quotes its rebuilt header. */
 static void
 test_unreach_after_reassembly(void)
@@ -495,12 +761,17 @@ add(void)
 
 	CU_add_test(s, "in order, reply fragmented", test_in_order);
 	CU_add_test(s, "reversed and middle first", test_reversed);
-	CU_add_test(s, "duplicate fragment", test_duplicate);
+	CU_add_test(s, "duplicate of first, middle, last fragment", test_duplicate);
+	CU_add_test(s, "duplicates use none of the 8 slots", test_duplicate_each_of_8);
+	CU_add_test(s, "duplicate after completion", test_duplicate_after_completion);
+	CU_add_test(s, "duplicate filter cleared at expiry", test_duplicate_expiry);
 	CU_add_test(s, "overlapping fragments", test_overlap);
+	CU_add_test(s, "same range, other protocol", test_duplicate_other_proto);
 	CU_add_test(s, "more than 8 fragments", test_more_than_8_fragments);
 	CU_add_test(s, "bad fragment geometry", test_bad_geometry);
 	CU_add_test(s, "timeout and Time Exceeded", test_timeout);
 	CU_add_test(s, "flood bounded by reasm_max_flows", test_flood_bounded);
+	CU_add_test(s, "duplicate filter bounded too", test_duplicate_flood_bounded);
 	CU_add_test(s, "unreachable quotes the rebuilt header", test_unreach_after_reassembly);
 }
 
