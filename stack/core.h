@@ -93,6 +93,7 @@ struct berth_ip_out {
 struct berth_arp;
 struct berth_reasm;
 struct berth_udp;
+struct tcp_stack;
 struct berth_sock;
 
 /* Readiness events gathered during a burst, handed out after it. */
@@ -133,6 +134,7 @@ struct berth_stack {
 	struct berth_arp *arp;
 	struct berth_reasm *reasm;
 	struct berth_udp *udp;
+	struct tcp_stack *tcp;
 	struct berth_icmp_limit icmp_limit;
 
 	struct berth_sock_table socks;
@@ -218,6 +220,9 @@ void ipv4_reasm_fini(struct berth_stack *st);
  */
 struct rte_mbuf *ipv4_reasm(struct berth_stack *st, struct rte_mbuf *m,
 			    const struct berth_ip_info *ip, uint64_t now);
+/* Introspection (tests): datagrams whose held fragments the duplicate filter
+ * remembers; never more than the reassembly table holds. */
+unsigned int ipv4_reasm_tracked(const struct berth_stack *st);
 
 /* ---- stack/icmp.c (RFC 792, RFC 1122 §3.2.2) ---- */
 /* m's data is at the IPv4 header. Consumes m. */
