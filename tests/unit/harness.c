@@ -7,6 +7,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_icmp.h>
 #include <rte_mempool.h>
 
 #include "harness.h"
@@ -353,4 +354,42 @@ h_sin(uint32_t addr, uint16_t port)
 	s.sin_addr.s_addr = addr;
 	s.sin_port = rte_cpu_to_be_16(port);
 	return s;
+}
+
+struct rte_mbuf *
+h_build_icmp(struct harness *h, uint32_t src, uint32_t dst, uint8_t type, uint8_t code,
+	     uint32_t rest, const void *data, uint16_t len)
+{
+	uint8_t msg[RTE_ETHER_MTU];
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)msg;
+
+	H_ASSERT(sizeof(*ic) + len <= sizeof(msg) - sizeof(struct rte_ipv4_hdr));
+	memset(ic, 0, sizeof(*ic));
+	ic->icmp_type = type;
+	ic->icmp_code = code;
+	memcpy(&ic->icmp_ident, &rest, sizeof(rest));
+	if (len > 0)
+		memcpy(ic + 1, data, len);
+	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(msg, sizeof(*ic) + len);
+	return h_build_ipv4(h, src, dst, IPPROTO_ICMP, msg, (uint16_t)(sizeof(*ic) + len));
+}
+
+uint32_t
+h_flatten(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap)
+{
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	const void *p;
+
+	H_ASSERT(len <= cap);
+	p = rte_pktmbuf_read(m, 0, len, buf);
+	H_ASSERT(p != NULL);
+	if (p != buf)
+		memcpy(buf, p, len);
+	return len;
+}
+
+unsigned int
+h_pool_in_use(const struct harness *h)
+{
+	return rte_mempool_in_use_count(h->pool);
 }

@@ -96,6 +96,17 @@ struct rte_mbuf *h_build_ipv4(struct harness *h, uint32_t src, uint32_t dst, uin
 /* Ethernet + IPv4 + UDP with a valid checksum. */
 struct rte_mbuf *h_build_udp(struct harness *h, uint32_t src, uint32_t dst, uint16_t sport,
 			     uint16_t dport, const void *payload, uint16_t len);
+/*
+ * Ethernet + IPv4 + an ICMP message: the 8-byte header (type, code, and
+ * `rest`, the 4 bytes after the checksum, as they go on the wire) + data,
+ * with a valid ICMP checksum.
+ */
+struct rte_mbuf *h_build_icmp(struct harness *h, uint32_t src, uint32_t dst, uint8_t type,
+			      uint8_t code, uint32_t rest, const void *data, uint16_t len);
+/* Copy a whole frame (maybe a chain) into buf (cap bytes); returns its length. */
+uint32_t h_flatten(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap);
+/* Mbufs of the harness pool in use now. */
+unsigned int h_pool_in_use(const struct harness *h);
 /* Pointers into a frame built above (data starts at the Ethernet header). */
 struct rte_ipv4_hdr *h_ip(struct rte_mbuf *m);
 void *h_l4(struct rte_mbuf *m);

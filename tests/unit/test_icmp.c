@@ -24,45 +24,13 @@ setup(struct harness *h)
 	setup_conf(h, NULL);
 }
 
-static uint32_t
-flat(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap)
-{
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-	const void *p;
-
-	H_ASSERT(len <= cap);
-	p = rte_pktmbuf_read(m, 0, len, buf);
-	H_ASSERT(p != NULL);
-	if (p != buf)
-		memcpy(buf, p, len);
-	return len;
-}
-
-/* An ICMP message: 8-byte header (type, code, rest) + data, checksummed. */
-static struct rte_mbuf *
-build_icmp(struct harness *h, uint32_t src, uint32_t dst, uint8_t type, uint8_t code,
-	   uint32_t rest, const void *data, uint16_t len)
-{
-	uint8_t msg[1500];
-	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)msg;
-
-	H_ASSERT(sizeof(*ic) + len <= sizeof(msg));
-	memset(ic, 0, sizeof(*ic));
-	ic->icmp_type = type;
-	ic->icmp_code = code;
-	memcpy(&ic->icmp_ident, &rest, sizeof(rest));
-	memcpy(ic + 1, data, len);
-	ic->icmp_cksum = (uint16_t)~rte_raw_cksum(msg, sizeof(*ic) + len);
-	return h_build_ipv4(h, src, dst, IPPROTO_ICMP, msg, (uint16_t)(sizeof(*ic) + len));
-}
-
 static struct rte_mbuf *
 build_echo(struct harness *h, uint32_t dst, uint16_t id, uint16_t seq, const void *data,
 	   uint16_t len)
 {
 	uint32_t rest = (uint32_t)rte_cpu_to_be_16(id) | (uint32_t)rte_cpu_to_be_16(seq) << 16;
 
-	return build_icmp(h, H_PEER_IP, dst, ICMP_ECHO, 0, rest, data, len);
+	return h_build_icmp(h, H_PEER_IP, dst, ICMP_ECHO, 0, rest, data, len);
 }
 
 /* Flush and count what was sent, freeing it. */
@@ -103,7 +71,7 @@ test_echo_reply(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_echo_reply_tx"), 1);
 	f = h_tx_pop(&h);
 	H_ASSERT(f != NULL);
-	CU_ASSERT_EQUAL(flat(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + 20 + 8 + sizeof(data));
+	CU_ASSERT_EQUAL(h_flatten(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + 20 + 8 + sizeof(data));
 	rte_pktmbuf_free(f);
 	CU_ASSERT_EQUAL(ip->src_addr, H_OUR_IP);
 	CU_ASSERT_EQUAL(ip->dst_addr, H_PEER_IP);
@@ -195,7 +163,7 @@ test_unhandled_types_dropped(void)
 
 	setup(&h);
 	for (i = 0; i < RTE_DIM(types); i++)
-		h_inject(&h, build_icmp(&h, H_PEER_IP, H_OUR_IP, types[i], 0, 0, "12345678", 8));
+		h_inject(&h, h_build_icmp(&h, H_PEER_IP, H_OUR_IP, types[i], 0, 0, "12345678", 8));
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_icmp_type"), RTE_DIM(types));
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
@@ -220,7 +188,7 @@ test_unreach_quotes_header_and_8(void)
 	m = h_build_ipv4(&h, H_PEER_IP, H_OUR_IP, 253, data, sizeof(data));
 	h_ip(m)->type_of_service = 0x10;
 	h_ip_fix_cksum(m);
-	flat(m, sent_frame, sizeof(sent_frame));
+	h_flatten(m, sent_frame, sizeof(sent_frame));
 	h_inject(&h, m);
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_proto"), 1);
@@ -228,7 +196,7 @@ test_unreach_quotes_header_and_8(void)
 	f = h_tx_pop(&h);
 	H_ASSERT(f != NULL);
 	/* RFC 792: exactly the 20-byte header and the first 8 data bytes. */
-	CU_ASSERT_EQUAL(flat(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + 20 + 8 + 20 + 8);
+	CU_ASSERT_EQUAL(h_flatten(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + 20 + 8 + 20 + 8);
 	rte_pktmbuf_free(f);
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(ip->total_length), 56);
 	CU_ASSERT_EQUAL(ip->src_addr, H_OUR_IP);
@@ -270,7 +238,7 @@ test_unreach_quotes_options(void)
 	h_poll(&h, 1);
 	f = h_tx_pop(&h);
 	H_ASSERT(f != NULL);
-	CU_ASSERT_EQUAL(flat(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + 20 + 8 + 24 + 8);
+	CU_ASSERT_EQUAL(h_flatten(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + 20 + 8 + 24 + 8);
 	rte_pktmbuf_free(f);
 	CU_ASSERT_EQUAL(memcmp(ic + 1, pkt, 32), 0);
 	CU_ASSERT_EQUAL(rte_raw_cksum(ic, 8 + 32), 0xffff);
@@ -485,7 +453,7 @@ test_port_unreachable_received(void)
 
 	setup(&h);
 	udp_quote(q, 0);
-	h_inject(&h, build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH,
+	h_inject(&h, h_build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH,
 				0, q, 28));
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_rx"), 1);
@@ -495,8 +463,8 @@ test_port_unreachable_received(void)
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0); /* never an error about an error */
 
 	/* Time Exceeded and Parameter Problem reach the transport too. */
-	h_inject(&h, build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_TIME_EXCEEDED, 0, 0, q, 28));
-	h_inject(&h, build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_PARAMETERPROB, 0, 0, q, 28));
+	h_inject(&h, h_build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_TIME_EXCEEDED, 0, 0, q, 28));
+	h_inject(&h, h_build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_PARAMETERPROB, 0, 0, q, 28));
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_error_rx"), 2);
 	h_teardown(&h);
@@ -511,19 +479,19 @@ test_bad_quotes_dropped(void)
 	setup(&h);
 	udp_quote(q, 0);
 	/* Header + 4 bytes: the ports are not all there. */
-	h_inject(&h, build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH,
+	h_inject(&h, h_build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH,
 				0, q, 24));
 	/* Not IPv4. */
 	q[0] = 0x65;
-	h_inject(&h, build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH,
+	h_inject(&h, h_build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH,
 				0, q, 28));
 	/* A later fragment: no error is ever about one, so this one is forged. */
 	udp_quote(q, 185);
-	h_inject(&h, build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH,
+	h_inject(&h, h_build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH,
 				0, q, 28));
 	/* An unreachable code RFC 792 / RFC 1812 do not define. */
 	udp_quote(q, 0);
-	h_inject(&h, build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, 16, 0, q, 28));
+	h_inject(&h, h_build_icmp(&h, H_PEER_IP, H_OUR_IP, ICMP_DEST_UNREACH, 16, 0, q, 28));
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_icmp_quote"), 3);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_icmp_type"), 1);

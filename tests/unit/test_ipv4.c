@@ -23,21 +23,6 @@ setup(struct harness *h)
 	h_learn_peer(h);
 }
 
-/* Copy a frame (maybe a chain) into buf; returns its length. */
-static uint32_t
-flat(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap)
-{
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-	const void *p;
-
-	H_ASSERT(len <= cap);
-	p = rte_pktmbuf_read(m, 0, len, buf);
-	H_ASSERT(p != NULL);
-	if (p != buf)
-		memcpy(buf, p, len);
-	return len;
-}
-
 /* Ethernet + IPv4 + ICMP echo request with a valid checksum. */
 static struct rte_mbuf *
 build_echo(struct harness *h, uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
@@ -62,7 +47,7 @@ check_echo_reply(struct rte_mbuf *f, uint32_t to, uint16_t id, uint16_t seq,
 		 const void *data, uint16_t len)
 {
 	uint8_t buf[2048];
-	uint32_t flen = flat(f, buf, sizeof(buf));
+	uint32_t flen = h_flatten(f, buf, sizeof(buf));
 	const struct rte_ipv4_hdr *ip = (const void *)(buf + RTE_ETHER_HDR_LEN);
 	const struct rte_icmp_hdr *ic = (const void *)(ip + 1);
 
@@ -653,7 +638,7 @@ send_and_check_fragments(struct harness *h, struct rte_mbuf *m, uint8_t *rebuilt
 		uint16_t fo, tl;
 
 		H_ASSERT(f != NULL);
-		CU_ASSERT_EQUAL(flat(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + want_len[i]);
+		CU_ASSERT_EQUAL(h_flatten(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + want_len[i]);
 		tl = rte_be_to_cpu_16(ip->total_length);
 		fo = rte_be_to_cpu_16(ip->fragment_offset);
 		CU_ASSERT_EQUAL(tl, want_len[i]);

@@ -62,21 +62,6 @@ frag(struct harness *h, uint32_t dst, uint16_t id, const uint8_t *msg, uint16_t 
 	return m;
 }
 
-/* Copy a frame (maybe a chain) into buf; returns its length. */
-static uint32_t
-flat(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap)
-{
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-	const void *p;
-
-	H_ASSERT(len <= cap);
-	p = rte_pktmbuf_read(m, 0, len, buf);
-	H_ASSERT(p != NULL);
-	if (p != buf)
-		memcpy(buf, p, len);
-	return len;
-}
-
 /*
  * Take every frame sent, which must be fragments (or a whole datagram) of
  * one IPv4 datagram from us to the peer, and rebuild its payload in out.
@@ -94,7 +79,7 @@ collect(struct harness *h, uint8_t *out, uint8_t *proto)
 		const struct rte_ipv4_hdr *ip = (const void *)(buf + RTE_ETHER_HDR_LEN);
 		uint16_t fo, dlen, off;
 
-		flat(f, buf, sizeof(buf));
+		h_flatten(f, buf, sizeof(buf));
 		rte_pktmbuf_free(f);
 		CU_ASSERT_EQUAL(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
 		CU_ASSERT_EQUAL(ip->src_addr, H_OUR_IP);
@@ -128,12 +113,6 @@ check_reply(struct harness *h, const uint8_t *msg, uint16_t mlen)
 	CU_ASSERT_EQUAL(ic->icmp_type, RTE_IP_ICMP_ECHO_REPLY);
 	CU_ASSERT_EQUAL(memcmp(got + 4, msg + 4, mlen - 4u), 0); /* id, seq, data */
 	CU_ASSERT_EQUAL(rte_raw_cksum(got, mlen), 0xffff);
-}
-
-static unsigned int
-pool_in_use(const struct harness *h)
-{
-	return rte_mempool_in_use_count(h->pool);
 }
 
 /* 3000 bytes of data: 3008-byte message in fragments of 1480, 1480, 48. */
@@ -175,7 +154,7 @@ test_in_order(void)
 	/* The 3028-byte reply is fragmented in turn. */
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_frag_tx"), 3);
 	check_reply(&h, msg, mlen);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0); /* nothing held */
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0); /* nothing held */
 	h_teardown(&h);
 }
 
@@ -232,7 +211,7 @@ test_duplicate(void)
 		CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 2 * k + 2);
 		CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag"), 0);
 		CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1);
-		CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 2); /* the originals only */
+		CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 2); /* the originals only */
 		big_frag(&h, msg, id, (k + 2) % 3);
 		h_poll(&h, 1);
 		if (h_counter(&h, "ip_reasm_ok") != k + 1)
@@ -240,7 +219,7 @@ test_duplicate(void)
 		CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), k + 1);
 		check_reply(&h, msg, mlen);
 		CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
-		CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+		CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	}
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_frag_rx"), 3 * 5);
 
@@ -259,12 +238,12 @@ test_duplicate(void)
 	check_reply(&h, msg, mlen);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 6);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 1);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 1);
 	h_poll(&h, 31000);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 1);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0); /* not fragment zero: no Time Exceeded */
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -292,7 +271,7 @@ test_duplicate_each_of_8(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
 	check_reply(&h, msg, mlen);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -321,12 +300,12 @@ test_duplicate_after_completion(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 0);
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 1);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 1);
 	h_poll(&h, 31000);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 1);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0); /* not fragment zero: no Time Exceeded */
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 
 	/* Same id, new contents: nothing of the old datagram gets in. */
 	mlen = echo_msg(msg, 0x211, BIG);
@@ -334,7 +313,7 @@ test_duplicate_after_completion(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 2);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 0);
 	check_reply(&h, msg, mlen);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -367,13 +346,13 @@ test_duplicate_expiry(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_time_exceeded_tx"), 1);
 	h_tx_drain(&h);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 
 	send_big(&h, msg, 0x230, order);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
 	check_reply(&h, msg, mlen);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -406,7 +385,7 @@ test_overlap(void)
 	h_inject(&h, frag(&h, H_OUR_IP, 0x302, msg, 0, 1472, true));
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag"), 8);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	/* The rest of that datagram then starts afresh and cannot complete. */
 	h_inject(&h, frag(&h, H_OUR_IP, 0x302, msg, 1480, 1480, true));
 	h_inject(&h, frag(&h, H_OUR_IP, 0x302, msg, 2960, 48, false));
@@ -425,11 +404,11 @@ test_overlap(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 0);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 1); /* 0x302's tail, until it expires */
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 2);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 2);
 	h_poll(&h, 31000);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 2);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -462,7 +441,7 @@ test_duplicate_other_proto(void)
 	h_poll(&h, 31000);
 	h_tx_drain(&h);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -503,11 +482,11 @@ test_more_than_8_fragments(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_reasm_ok"), 1);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
 	/* The 9th started a new datagram, which can only expire. */
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 1);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 1);
 	h_poll(&h, 31000);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 1);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0); /* not fragment zero: no Time Exceeded */
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -542,7 +521,7 @@ test_bad_geometry(void)
 
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_frag_rx"), 3);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -561,7 +540,7 @@ test_timeout(void)
 	h_inject(&h, frag(&h, H_OUR_IP, 0x600, msg, 0, 1480, true));
 	h_inject(&h, frag(&h, H_OUR_IP, 0x600, msg, 1480, 1480, true));
 	h_poll(&h, 1);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 2);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 2);
 
 	/* Not yet: the timeout is 30 s. */
 	h_poll(&h, 29000);
@@ -575,7 +554,7 @@ test_timeout(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_time_exceeded_tx"), 1);
 	f = h_tx_pop(&h);
 	H_ASSERT(f != NULL);
-	flat(f, buf, sizeof(buf));
+	h_flatten(f, buf, sizeof(buf));
 	rte_pktmbuf_free(f);
 	ip = (const void *)(buf + RTE_ETHER_HDR_LEN);
 	ic = (const void *)(ip + 1);
@@ -588,7 +567,7 @@ test_timeout(void)
 	CU_ASSERT_EQUAL(rte_raw_cksum(ic, 8 + 28), 0xffff);
 	CU_ASSERT_EQUAL(q->packet_id, RTE_BE16(0x600));
 	CU_ASSERT_EQUAL(memcmp(q + 1, msg, 8), 0); /* the echo header quoted */
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 
 	/* Only later fragments: expire silently. */
 	h_inject(&h, frag(&h, H_OUR_IP, 0x601, msg, 1480, 1480, true));
@@ -615,7 +594,7 @@ test_timeout(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 5);
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_time_exceeded_tx"), 1);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -637,7 +616,7 @@ test_flood_bounded(void)
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "ip_frag_rx"), 20);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_reasm_full"), 16);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 4);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 4);
 
 	/* A held datagram still completes. */
 	h_inject(&h, frag(&h, H_OUR_IP, 0, msg, 1480, 1480, true));
@@ -651,13 +630,13 @@ test_flood_bounded(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 3);
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_time_exceeded_tx"), 3);
 	h_tx_drain(&h);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 
 	/* Room again. */
 	h_inject(&h, frag(&h, H_OUR_IP, 100, msg, 0, 1480, true));
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_reasm_full"), 16);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 1);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 1);
 	h_teardown(&h); /* the table frees what it still holds */
 }
 
@@ -687,7 +666,7 @@ test_duplicate_flood_bounded(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_dup"), 4);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_reasm_full"), 32);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 4);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0 + 4);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0 + 4);
 
 	/* A held datagram completes through copies of its other fragments. */
 	big_frag(&h, msg, 0, 1);
@@ -711,7 +690,7 @@ test_duplicate_flood_bounded(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_frag_timeout"), 4);
 	CU_ASSERT_EQUAL(ipv4_reasm_tracked(h.st), 0);
 	h_tx_drain(&h);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 
@@ -743,14 +722,14 @@ test_unreach_after_reassembly(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_unreach_tx"), 1);
 	f = h_tx_pop(&h);
 	H_ASSERT(f != NULL);
-	CU_ASSERT_EQUAL(flat(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + 20 + 8 + 20 + 8);
+	CU_ASSERT_EQUAL(h_flatten(f, buf, sizeof(buf)), RTE_ETHER_HDR_LEN + 20 + 8 + 20 + 8);
 	rte_pktmbuf_free(f);
 	q = (const void *)(buf + RTE_ETHER_HDR_LEN + 28);
 	CU_ASSERT_EQUAL(rte_be_to_cpu_16(q->total_length), 20 + 2000);
 	CU_ASSERT_EQUAL(q->fragment_offset, 0);
 	CU_ASSERT_EQUAL(rte_raw_cksum(q, sizeof(*q)), 0xffff);
 	CU_ASSERT_EQUAL(memcmp(q + 1, data, 8), 0);
-	CU_ASSERT_EQUAL(pool_in_use(&h), h.in_use0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
 	h_teardown(&h);
 }
 

@@ -1011,20 +1011,6 @@ test_icmp_error(void)
 
 /* ---- frames on the wire (need ipv4_output; icmp.c for the unreachable) ---- */
 
-/* Copy a whole frame (maybe a chain) into buf; returns its length. */
-static uint32_t
-flat(const struct rte_mbuf *m, uint8_t *buf, uint32_t cap)
-{
-	uint32_t len = rte_pktmbuf_pkt_len(m);
-	const void *p;
-
-	H_ASSERT(len <= cap);
-	p = rte_pktmbuf_read(m, 0, len, buf);
-	if (p != buf)
-		memcpy(buf, p, len);
-	return len;
-}
-
 /* Check the Ethernet and IPv4 framing of a frame we sent; return the IP header. */
 static struct rte_ipv4_hdr *
 check_ipv4_frame(uint8_t *f, uint32_t len, uint32_t src, uint32_t dst, uint8_t proto)
@@ -1065,7 +1051,7 @@ test_send_frame(void)
 	berth_stack_flush(h.st, h.now);
 	m = h_tx_pop(&h);
 	H_ASSERT(m != NULL);
-	len = flat(m, f, sizeof(f));
+	len = h_flatten(m, f, sizeof(f));
 	rte_pktmbuf_free(m);
 	CU_ASSERT_EQUAL(len, 14 + 20 + 8 + sizeof(msg));
 	ip = check_ipv4_frame(f, len, H_OUR_IP, H_PEER_IP, IPPROTO_UDP);
@@ -1087,7 +1073,7 @@ test_send_frame(void)
 	berth_stack_flush(h.st, h.now);
 	m = h_tx_pop(&h);
 	H_ASSERT(m != NULL);
-	len = flat(m, f, sizeof(f));
+	len = h_flatten(m, f, sizeof(f));
 	rte_pktmbuf_free(m);
 	ip = check_ipv4_frame(f, len, H_OUR_IP, H_PEER_IP, IPPROTO_UDP);
 	uh = (struct rte_udp_hdr *)(ip + 1);
@@ -1120,7 +1106,7 @@ test_send_bound_source(void)
 	berth_stack_flush(h.st, h.now);
 	m = h_tx_pop(&h);
 	H_ASSERT(m != NULL);
-	len = flat(m, f, sizeof(f));
+	len = h_flatten(m, f, sizeof(f));
 	rte_pktmbuf_free(m);
 	ip = check_ipv4_frame(f, len, OUR2_IP, H_PEER_IP, IPPROTO_UDP);
 	uh = (struct rte_udp_hdr *)(ip + 1);
@@ -1179,7 +1165,7 @@ send_fragmented(struct harness *h, int sd, uint32_t len, unsigned int nfrags)
 		uint16_t fo, plen;
 
 		H_ASSERT(m != NULL);
-		flen = flat(m, f, sizeof(f));
+		flen = h_flatten(m, f, sizeof(f));
 		rte_pktmbuf_free(m);
 		CU_ASSERT_TRUE(flen <= 14 + 1500);
 		ip = check_ipv4_frame(f, flen, H_OUR_IP, H_PEER_IP, IPPROTO_UDP);
@@ -1250,7 +1236,7 @@ test_sendto_mbuf_frame(void)
 	m = h_tx_pop(&h);
 	H_ASSERT(m != NULL);
 	CU_ASSERT_EQUAL(m->ol_flags & RTE_MBUF_F_TX_L4_MASK, 0);
-	len = flat(m, f, sizeof(f));
+	len = h_flatten(m, f, sizeof(f));
 	rte_pktmbuf_free(m);
 	ip = check_ipv4_frame(f, len, H_OUR_IP, H_PEER_IP, IPPROTO_UDP);
 	uh = (struct rte_udp_hdr *)(ip + 1);
@@ -1279,7 +1265,7 @@ test_no_port_icmp(void)
 	berth_stack_flush(h.st, h.now);
 	m = h_tx_pop(&h);
 	H_ASSERT(m != NULL);
-	len = flat(m, f, sizeof(f));
+	len = h_flatten(m, f, sizeof(f));
 	rte_pktmbuf_free(m);
 	ip = check_ipv4_frame(f, len, H_OUR_IP, H_PEER_IP, IPPROTO_ICMP);
 	ic = (struct rte_icmp_hdr *)(ip + 1);
@@ -1322,7 +1308,7 @@ test_port_unreachable_received(void)
 	berth_stack_flush(h.st, h.now);
 	m = h_tx_pop(&h);
 	H_ASSERT(m != NULL);
-	flat(m, f, sizeof(f));
+	h_flatten(m, f, sizeof(f));
 	rte_pktmbuf_free(m);
 
 	/* RFC 792: type 3 code 3, then our IP header and 8 bytes of its data. */
