@@ -143,6 +143,8 @@ offloads_to_berth(uint64_t rx, uint64_t tx)
 		o |= BERTH_DEV_OFF_TX_UDP_CKSUM;
 	if (tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM)
 		o |= BERTH_DEV_OFF_TX_TCP_CKSUM;
+	if (tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
+		o |= BERTH_DEV_OFF_TX_MULTI_SEG;
 	return o;
 }
 

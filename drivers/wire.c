@@ -663,7 +663,8 @@ berth_wire_attach(struct berth_wire *w, const struct rte_ether_addr *mac, uint16
 	dev->mac = *mac;
 	if (mtu != 0)
 		dev->mtu = mtu;
-	dev->offloads = w->conf.offloads;
+	/* Frames are copied or passed whole: chains are fine. */
+	dev->offloads = w->conf.offloads | BERTH_DEV_OFF_TX_MULTI_SEG;
 	w->eps[w->nb_eps++] = ep;
 	return dev;
 }

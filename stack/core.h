@@ -271,6 +271,10 @@ struct berth_sock_ops {
 	int (*getpeername)(struct berth_stack *st, struct berth_sock *so, struct sockaddr_in *a);
 	int (*setopt)(struct berth_stack *st, struct berth_sock *so, int opt, int value);
 	int (*getopt)(struct berth_stack *st, struct berth_sock *so, int opt, int *value);
+	/* Stream only; NULL means -EOPNOTSUPP. */
+	int (*listen)(struct berth_stack *st, struct berth_sock *so, int backlog);
+	int (*accept)(struct berth_stack *st, struct berth_sock *so, struct sockaddr_in *peer);
+	int (*shutdown)(struct berth_stack *st, struct berth_sock *so, int how);
 	/* Release everything the socket holds and free it. */
 	void (*close)(struct berth_stack *st, struct berth_sock *so);
 };
@@ -293,6 +297,12 @@ int sock_register(struct berth_stack *st, struct berth_sock *so);
 /* Forget so's descriptor; drops any event still queued for it. */
 void sock_unregister(struct berth_stack *st, struct berth_sock *so);
 struct berth_sock *sock_lookup(struct berth_stack *st, int sd);
+/*
+ * Put new behind old's descriptor (listen() turns a stream socket into a
+ * listener): descriptor, pending events and user value move to new; old no
+ * longer has a descriptor and is the caller's to free.
+ */
+void sock_replace(struct berth_stack *st, struct berth_sock *old, struct berth_sock *new);
 /* Record ev for delivery after the burst. */
 void sock_notify(struct berth_stack *st, struct berth_sock *so, uint32_t ev);
 /* Set a pending error and raise BERTH_EV_ERROR. */

@@ -6,6 +6,7 @@
  *
  * Call chain: eth_input -> ipv4_input -> [ipv4_reasm] -> icmp_input
  *                                                     -> udp_input
+ *                                                     -> tcp_input
  *                                                     -> icmp_send_unreach
  *
  * Read first: RFC 791 §3.1 (header) and §3.2 (TTL, fragments), RFC 1122
@@ -26,6 +27,7 @@
 #include <berth/port.h>
 
 #include "core.h"
+#include "tcp.h"
 
 #define IP_LIMITED_BCAST RTE_BE32(0xffffffff) /* DPDK's RTE_IPV4_BROADCAST is 224.0.0.0 */
 #define IP_OK BERTH_COUNTER_MAX               /* "no drop reason" from a check */
@@ -243,11 +245,13 @@ ip_demux(struct berth_stack *st, struct rte_mbuf *m, const struct berth_ip_info 
 	case IPPROTO_UDP:
 		udp_input(st, m, ip, now);
 		return;
+	case IPPROTO_TCP:
+		tcp_input(st, m, ip, now);
+		return;
 	default:
 		/*
 		 * RFC 1122 §3.2.2.1: a host SHOULD answer a transport it does
-		 * not have with Protocol Unreachable. TCP gets the same until
-		 * it exists.
+		 * not have with Protocol Unreachable.
 		 */
 		icmp_send_unreach(st, m, ip, 2 /* protocol unreachable */, now);
 		ip_drop(st, BERTH_DROP_IP_PROTO, m);

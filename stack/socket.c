@@ -17,6 +17,7 @@
 #include <berth/socket.h>
 
 #include "core.h"
+#include "tcp.h"
 
 #define SD_NONE UINT32_MAX
 
@@ -122,6 +123,24 @@ sock_unregister(struct berth_stack *st, struct berth_sock *so)
 	so->sd = -1;
 }
 
+void
+sock_replace(struct berth_stack *st, struct berth_sock *old, struct berth_sock *new)
+{
+	uint32_t sd = (uint32_t)old->sd;
+
+	if (sd >= st->socks.max || st->socks.socks[sd] != old)
+		return;
+	new->sd = old->sd;
+	new->type = old->type;
+	new->ev_queued = old->ev_queued; /* its ring slot carries over */
+	new->ev_pending = old->ev_pending;
+	new->so_error = old->so_error;
+	new->user = old->user;
+	st->socks.socks[sd] = new;
+	old->sd = -1;
+	old->ev_queued = false;
+}
+
 struct berth_sock *
 sock_lookup(struct berth_stack *st, int sd)
 {
@@ -136,7 +155,8 @@ sock_notify(struct berth_stack *st, struct berth_sock *so, uint32_t ev)
 	struct berth_evq *q = &st->evq;
 
 	so->ev_pending |= ev;
-	if (so->ev_queued)
+	/* No descriptor (a connection not yet accepted, or closed): nobody to tell. */
+	if (so->ev_queued || so->sd < 0)
 		return;
 	/* The ring holds one slot per descriptor, so it cannot overflow. */
 	q->sds[(q->head + q->len) % q->cap] = so->sd;
@@ -193,6 +213,8 @@ berth_sock_open(struct berth_stack *st, enum berth_sock_type type)
 	switch (type) {
 	case BERTH_SOCK_DGRAM:
 		return udp_sock_open(st);
+	case BERTH_SOCK_STREAM:
+		return tcp_sock_open(st);
 	default:
 		return -EPROTONOSUPPORT;
 	}
@@ -286,6 +308,39 @@ berth_sock_recvfrom_mbuf(struct berth_stack *st, int sd, struct rte_mbuf **m,
 	if (m == NULL)
 		return -EINVAL;
 	return so->ops->recvfrom_mbuf(st, so, m, src);
+}
+
+int
+berth_sock_listen(struct berth_stack *st, int sd, int backlog)
+{
+	SOCK_OR_EBADF(st, sd, so);
+	if (so->ops->listen == NULL)
+		return -EOPNOTSUPP;
+	if (backlog <= 0)
+		backlog = 1;
+	if (backlog > 65535)
+		backlog = 65535;
+	return so->ops->listen(st, so, backlog);
+}
+
+int
+berth_sock_accept(struct berth_stack *st, int sd, struct sockaddr_in *peer)
+{
+	SOCK_OR_EBADF(st, sd, so);
+	if (so->ops->accept == NULL)
+		return -EOPNOTSUPP;
+	return so->ops->accept(st, so, peer);
+}
+
+int
+berth_sock_shutdown(struct berth_stack *st, int sd, enum berth_shut how)
+{
+	SOCK_OR_EBADF(st, sd, so);
+	if (so->ops->shutdown == NULL)
+		return -EOPNOTSUPP;
+	if (how != BERTH_SHUT_RD && how != BERTH_SHUT_WR && how != BERTH_SHUT_RDWR)
+		return -EINVAL;
+	return so->ops->shutdown(st, so, (int)how);
 }
 
 struct rte_mbuf *

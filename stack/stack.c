@@ -4,7 +4,9 @@
  *
  * berth_stack_poll(now):
  *   for each interface: dev_rx_burst -> eth_input (per frame, next one
- *   prefetched) -> arp / ipv4 -> icmp / udp -> sockets (events queued)
+ *   prefetched) -> arp / ipv4 -> icmp / udp -> sockets (events queued);
+ *   TCP segments are stashed and handled by tcp_input_flush after the
+ *   burst, with one bulk lookup
  *   wheel_run(now): ARP retries and expiry, reassembly expiry
  *   dev_tx_flush for each interface
  * The application takes events with berth_stack_events() after the poll.
@@ -29,6 +31,7 @@
 #include <berth/stack.h>
 
 #include "core.h"
+#include "tcp.h"
 
 uint64_t berth_tsc_hz;
 int berth_logtype;
@@ -114,7 +117,7 @@ conf_defaults(struct berth_stack_conf *c)
 	if (c->arp_entries == 0)
 		c->arp_entries = 1024;
 	if (c->arp_queue_len == 0)
-		c->arp_queue_len = 8;
+		c->arp_queue_len = 64;
 	if (c->arp_reachable_ns == 0)
 		c->arp_reachable_ns = 60 * BERTH_NS_PER_SEC;
 	if (c->reasm_max_flows == 0)
@@ -127,6 +130,28 @@ conf_defaults(struct berth_stack_conf *c)
 		c->icmp_burst = 50;
 	if (c->udp_rcvbuf == 0)
 		c->udp_rcvbuf = 212992;
+	if (c->tcp_max_conns == 0)
+		c->tcp_max_conns = 65536;
+	if (c->tcp_max_syn_backlog == 0)
+		c->tcp_max_syn_backlog = 1024;
+	if (c->tcp_msl_ns == 0)
+		c->tcp_msl_ns = 30 * BERTH_NS_PER_SEC;
+	if (c->tcp_rto_min_ns == 0)
+		c->tcp_rto_min_ns = 200 * BERTH_NS_PER_MS;
+	if (c->tcp_rto_max_ns == 0)
+		c->tcp_rto_max_ns = 120 * BERTH_NS_PER_SEC;
+	if (c->tcp_syn_retries == 0)
+		c->tcp_syn_retries = 6;
+	if (c->tcp_retries == 0)
+		c->tcp_retries = 15;
+	if (c->tcp_fin_wait2_ns == 0)
+		c->tcp_fin_wait2_ns = 60 * BERTH_NS_PER_SEC;
+	if (c->tcp_sndbuf == 0)
+		c->tcp_sndbuf = 256 * 1024;
+	if (c->tcp_rcvbuf == 0)
+		c->tcp_rcvbuf = 256 * 1024;
+	if (c->tcp_port_alg == 0)
+		c->tcp_port_alg = 4;
 }
 
 static int
@@ -135,6 +160,8 @@ conf_check(const struct berth_stack_conf *c)
 	if (c->ephemeral_lo == 0 || c->ephemeral_lo > c->ephemeral_hi)
 		return -EINVAL;
 	if (c->lcore_id >= RTE_MAX_LCORE)
+		return -EINVAL;
+	if (c->tcp_port_alg > 5 || c->tcp_rto_min_ns > c->tcp_rto_max_ns)
 		return -EINVAL;
 	return 0;
 }
@@ -186,7 +213,9 @@ berth_stack_create(const struct berth_stack_conf *conf)
 		st->own_pool = true;
 	}
 	snprintf(name, sizeof(name), "berth_i%u", id);
-	st->indirect_pool = rte_pktmbuf_pool_create(name, 1023, 32, 0, 0, socket_id);
+	/* Fragments and TCP segments reference data through these: as many as packets. */
+	st->indirect_pool = rte_pktmbuf_pool_create(name, RTE_MAX(c.nb_mbufs, 1023u), 32, 0, 0,
+						    socket_id);
 	if (st->indirect_pool == NULL)
 		goto fail;
 
@@ -198,6 +227,8 @@ berth_stack_create(const struct berth_stack_conf *conf)
 		ret = ipv4_init(st);
 	if (ret == 0)
 		ret = udp_init(st);
+	if (ret == 0)
+		ret = tcp_init(st);
 	if (ret < 0) {
 		rte_errno = -ret;
 		goto fail_errno;
@@ -226,14 +257,19 @@ berth_stack_destroy(struct berth_stack *st)
 		return;
 	/* Sockets first: they hold packets and ports. */
 	sock_table_fini(st);
+	tcp_fini(st);
 	udp_fini(st);
 	ipv4_fini(st);
 	arp_fini(st);
-	/* Drop whatever is still buffered for transmit on our devices. */
+	/*
+	 * Drop whatever is still buffered for transmit on our devices, without
+	 * handing it to them: TCP segments reference their payload through
+	 * mbufs of the indirect pool freed below, which a device (or a test
+	 * FIFO) would still hold.
+	 */
 	for (i = 0; i < st->nb_ifs; i++) {
 		struct berth_dev *dev = st->ifs[i].dev;
 
-		dev_tx_flush(dev, st->now);
 		while (dev->tx_len > 0)
 			rte_pktmbuf_free(dev->tx_pkts[--dev->tx_len]);
 	}
@@ -314,6 +350,8 @@ if_poll(struct berth_stack *st, struct berth_if *ifp, uint64_t now)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		eth_input(st, ifp, pkts[i], now);
 	}
+	/* TCP segments of the burst were stashed: look them up in bulk. */
+	tcp_input_flush(st, now);
 	return n;
 }
 

@@ -46,7 +46,28 @@ extern "C" {
 	/* UDP */ \
 	X(UDP_RX,         "udp_rx",         "UDP datagrams delivered to sockets") \
 	X(UDP_TX,         "udp_tx",         "UDP datagrams sent") \
-	X(UDP_EPHEMERAL,  "udp_ephemeral",  "UDP ephemeral ports allocated")
+	X(UDP_EPHEMERAL,  "udp_ephemeral",  "UDP ephemeral ports allocated") \
+	/* TCP input (tcp_input.c) */ \
+	X(TCP_RX,         "tcp_rx",         "TCP segments received") \
+	X(TCP_PASSIVE_OPEN, "tcp_passive_opens", "connections opened by a SYN to a listener") \
+	X(TCP_CHALLENGE_ACK, "tcp_challenge_ack", "challenge ACKs sent (RFC 5961)") \
+	X(TCP_RST_RX,     "tcp_rst_rx",     "connections reset by the peer") \
+	X(TCP_TW_REOPEN,  "tcp_tw_reopen",  "TIME-WAIT connections reopened by a new SYN") \
+	X(TCP_CHACK_LIMITED, "tcp_challenge_ack_limited", "challenge ACKs held back (RFC 5961)") \
+	X(TCP_OOW_ACK_LIMITED, "tcp_oow_ack_limited", "ACKs to out-of-window bare ACKs held back") \
+	/* TCP output and timers (tcp_output.c, tcp_timer.c, tcp_sock.c) */ \
+	X(TCP_TX,         "tcp_tx",         "TCP segments sent") \
+	X(TCP_ACTIVE_OPEN, "tcp_active_opens", "connections opened by connect") \
+	X(TCP_ESTAB,      "tcp_established", "connections that reached ESTABLISHED") \
+	X(TCP_RST_TX,     "tcp_rst_tx",     "RSTs sent") \
+	X(TCP_REXMIT,     "tcp_rexmit",     "segments retransmitted") \
+	X(TCP_RTO,        "tcp_rto",        "retransmission timeouts") \
+	X(TCP_TIMEDOUT,   "tcp_timedout",   "connections given up after retries (ETIMEDOUT)") \
+	/* TCP tables (tcp_table.c, tcp_portsel.c) */ \
+	X(TCP_TW_ENTER,   "tcp_time_wait",  "connections that entered TIME-WAIT") \
+	X(TCP_TW_EXPIRE,  "tcp_tw_expired", "TIME-WAIT entries expired after 2*MSL") \
+	X(TCP_PORT_ALLOC, "tcp_port_alloc", "ephemeral ports allocated") \
+	X(TCP_PORT_PROBES, "tcp_port_probes", "ports probed to allocate them (sum)")
 
 /** Drop reasons: every packet the stack discards is counted under one. */
 #define BERTH_DROPS(X) \
@@ -97,7 +118,30 @@ extern "C" {
 	X(UDP_LEN,        "udp_len",        "UDP length field inconsistent with IP") \
 	X(UDP_CKSUM,      "udp_cksum",      "UDP checksum wrong") \
 	X(UDP_NO_PORT,    "udp_no_port",    "no socket bound to the port") \
-	X(UDP_RCVBUF,     "udp_rcvbuf",     "socket receive buffer full")
+	X(UDP_RCVBUF,     "udp_rcvbuf",     "socket receive buffer full") \
+	/* TCP input */ \
+	X(TCP_SHORT,      "tcp_short",      "shorter than a TCP header") \
+	X(TCP_OFF,        "tcp_off",        "data offset below 5 or beyond the segment") \
+	X(TCP_CKSUM,      "tcp_cksum",      "TCP checksum wrong") \
+	X(TCP_BAD_OPTS,   "tcp_bad_opts",   "malformed TCP options") \
+	X(TCP_BCAST,      "tcp_bcast",      "TCP to a broadcast address") \
+	X(TCP_NO_CONN,    "tcp_no_conn",    "no connection or listener (answered with RST)") \
+	X(TCP_SEQ,        "tcp_seq",        "segment not acceptable (outside the window)") \
+	X(TCP_RST_BAD,    "tcp_rst_bad",    "RST ignored (outside the window or in TIME-WAIT)") \
+	X(TCP_ACK_BAD,    "tcp_ack_bad",    "unacceptable ACK (RFC 5961 §5 or state rules)") \
+	X(TCP_NO_ACK,     "tcp_no_ack",     "segment without ACK in a synchronized state") \
+	X(TCP_SYN_BACKLOG, "tcp_syn_backlog", "SYN dropped: listener's SYN-RECEIVED set full") \
+	X(TCP_ACCEPT_FULL, "tcp_accept_full", "connection dropped: accept queue full") \
+	X(TCP_OOO_FULL,   "tcp_ooo_full",   "out-of-order segment dropped: queue full") \
+	X(TCP_OOO_DUP,    "tcp_ooo_dup",    "data already held or delivered (tcp_output.c)") \
+	X(TCP_TW,         "tcp_tw",         "segment to a TIME-WAIT connection dropped") \
+	X(TCP_CONN_FULL,  "tcp_conn_full",  "SYN dropped: connection table full") \
+	X(TCP_RD_SHUT,    "tcp_rd_shut",    "data discarded: reading was shut down") \
+	X(TCP_HDR_SPLIT,  "tcp_hdr_split",  "TCP header split, cannot be joined") \
+	X(TCP_LISTEN,     "tcp_listen",     "segment to a listener, not a SYN") \
+	X(TCP_SYN_SENT,   "tcp_syn_sent",   "segment in SYN-SENT without SYN or RST") \
+	X(TCP_SYN_SYNC,   "tcp_syn_sync",   "SYN in a synchronized state (RFC 5961)") \
+	X(TCP_NO_ROUTE,   "tcp_no_route",   "SYN dropped: no route back to the peer")
 
 /** Counter ids: statistics first, then drops. */
 enum berth_counter {

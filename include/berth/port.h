@@ -26,6 +26,7 @@ struct berth_dev;
 #define BERTH_DEV_OFF_TX_IPV4_CKSUM 0x04u /**< computes IPv4 header checksums */
 #define BERTH_DEV_OFF_TX_UDP_CKSUM  0x08u /**< computes UDP checksums */
 #define BERTH_DEV_OFF_TX_TCP_CKSUM  0x10u /**< computes TCP checksums */
+#define BERTH_DEV_OFF_TX_MULTI_SEG  0x20u /**< sends chained mbufs (TCP then sends without copying) */
 
 /**
  * Offloads a device was set up with, decided once at start.

@@ -12,6 +12,7 @@
 #define BERTH_SOCKET_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <stdint.h>
 #include <netinet/in.h>
@@ -27,7 +28,7 @@ struct berth_stack;
 /** Socket types for berth_sock_open(). */
 enum berth_sock_type {
 	BERTH_SOCK_DGRAM = 1,  /**< UDP (RFC 768) */
-	BERTH_SOCK_STREAM = 2, /**< TCP (not yet implemented) */
+	BERTH_SOCK_STREAM = 2, /**< TCP (RFC 9293) */
 };
 
 /**
@@ -36,7 +37,7 @@ enum berth_sock_type {
  * @param st
  *   The stack.
  * @param type
- *   BERTH_SOCK_DGRAM.
+ *   BERTH_SOCK_DGRAM or BERTH_SOCK_STREAM.
  * @return
  *   Descriptor >= 0, or -EPROTONOSUPPORT for an unsupported type, -EMFILE
  *   when the stack's socket table is full, -ENOMEM.
@@ -45,6 +46,15 @@ int berth_sock_open(struct berth_stack *st, enum berth_sock_type type);
 
 /**
  * Close a socket; queued datagrams are freed and the port is released.
+ *
+ * Stream sockets: the descriptor is gone at once, and the connection ends
+ * in the background (never blocking): queued data is sent, then a FIN;
+ * FIN-WAIT-2 lasts at most berth_stack_conf.tcp_fin_wait2_ns, TIME-WAIT
+ * 2*MSL as a compact entry. With BERTH_SO_LINGER 0, or with received data
+ * not yet read (RFC 1122 §4.2.2.13, as Linux), the connection is reset
+ * instead (RST, unsent data discarded). A connection still in SYN-SENT is
+ * dropped without a segment. Closing a listener resets the connections
+ * not yet accepted.
  *
  * @return 0, or -EBADF.
  */
@@ -67,8 +77,22 @@ int berth_sock_bind(struct berth_stack *st, int sd, const struct sockaddr_in *ad
  * it. Binds to an ephemeral port first if unbound. AF_UNSPEC dissolves the
  * association.
  *
+ * Stream sockets: start an active open (RFC 9293 §3.10.1) without
+ * blocking. An unbound socket gets a local port from the RFC 6056
+ * algorithm configured (berth_stack_conf.tcp_port_alg) and the route's
+ * source address. The SYN goes out at once; BERTH_EV_CONNECTED is raised
+ * when the handshake completes, or BERTH_EV_ERROR with ECONNREFUSED (the
+ * peer reset) or ETIMEDOUT (no answer after tcp_syn_retries). A socket
+ * whose connection ended may connect again. AF_UNSPEC is refused.
+ *
  * @return
  *   0, or -EBADF, -EINVAL, -ENETUNREACH (no route), -EADDRNOTAVAIL.
+ *   Stream sockets: -EINPROGRESS when the SYN was sent (the normal case),
+ *   -EALREADY (a connect is in progress), -EISCONN (already connected),
+ *   -EINVAL (a listener, or address or port 0), -ENETUNREACH (also
+ *   for a broadcast or multicast address), -EADDRNOTAVAIL (no local port
+ *   free for the 4-tuple, or the bound port's tuple is in use), -ENOBUFS
+ *   (connection table full).
  */
 int berth_sock_connect(struct berth_stack *st, int sd, const struct sockaddr_in *addr);
 
@@ -89,6 +113,16 @@ int berth_sock_connect(struct berth_stack *st, int sd, const struct sockaddr_in 
  *   -ENETUNREACH, -ENOBUFS (no packet buffer), -EADDRNOTAVAIL (unbound
  *   and no ephemeral port left), -ECONNREFUSED (a pending error from an
  *   ICMP port unreachable, reported once).
+ *
+ * Stream sockets: copy as much of @p buf as the send buffer
+ * (BERTH_SO_SNDBUF) has room for and return that count, which may be less
+ * than @p len; the bytes go out as the peer's window allows and stay
+ * queued until acknowledged. With no room at all the call returns -EAGAIN
+ * and BERTH_EV_WRITABLE is raised once room frees. Errors: -ENOTCONN (not
+ * yet ESTABLISHED or CLOSE-WAIT, or never connected), -EPIPE (after
+ * BERTH_SHUT_WR or close of the writing side, or once the connection is
+ * gone), -EISCONN (@p dst given), -ENOBUFS (no packet buffer), or a
+ * pending error (ECONNRESET, ECONNREFUSED, ETIMEDOUT) reported once.
  */
 ssize_t berth_sock_sendto(struct berth_stack *st, int sd, const void *buf, size_t len,
 			  const struct sockaddr_in *dst);
@@ -105,6 +139,15 @@ ssize_t berth_sock_send(struct berth_stack *st, int sd, const void *buf, size_t 
  * @return
  *   Bytes copied, or -EAGAIN when nothing is queued, -EBADF,
  *   -ECONNREFUSED (pending error, reported once).
+ *
+ * Stream sockets: copy up to @p len bytes of the byte stream (no message
+ * boundaries); @p src gets the peer. Returns 0 at end of stream (the
+ * peer's FIN arrived and everything before it was read, after
+ * BERTH_SHUT_RD, or once the connection ended), -EAGAIN when no data is
+ * queued yet, -ENOTCONN on a socket never connected, or a pending error
+ * (ECONNRESET, ECONNREFUSED, ETIMEDOUT) once. Reading that opens the
+ * receive window by a segment or more (or from zero) sends a window
+ * update at once.
  */
 ssize_t berth_sock_recvfrom(struct berth_stack *st, int sd, void *buf, size_t len,
 			    struct sockaddr_in *src);
@@ -120,6 +163,14 @@ ssize_t berth_sock_recv(struct berth_stack *st, int sd, void *buf, size_t len);
  * @return
  *   Payload length on success, or a negative errno as berth_sock_sendto();
  *   on failure @p m has been freed.
+ *
+ * Stream sockets differ: the headroom is not needed (headers go in a
+ * buffer of their own), and the whole chain is queued, as it is, whenever
+ * the send buffer has any room, then sent and retransmitted by reference
+ * until acknowledged; the application must not touch or share @p m after
+ * handing it over. When the send buffer is full the call returns -EAGAIN
+ * and, unlike every other failure, does NOT take @p m: the caller still
+ * owns it and may retry after BERTH_EV_WRITABLE or free it.
  */
 ssize_t berth_sock_sendto_mbuf(struct berth_stack *st, int sd, struct rte_mbuf *m,
 			       const struct sockaddr_in *dst);
@@ -134,6 +185,10 @@ ssize_t berth_sock_sendto_mbuf(struct berth_stack *st, int sd, struct rte_mbuf *
  *   Filled with the sender; may be NULL.
  * @return
  *   Payload length, or -EAGAIN, -EBADF, -ECONNREFUSED.
+ *
+ * Stream sockets: hand over the next buffer of the byte stream as
+ * received (possibly a chain, any length); return values as
+ * berth_sock_recvfrom(), 0 meaning end of stream with no mbuf set.
  */
 ssize_t berth_sock_recvfrom_mbuf(struct berth_stack *st, int sd, struct rte_mbuf **m,
 				 struct sockaddr_in *src);
@@ -150,29 +205,106 @@ ssize_t berth_sock_recvfrom_mbuf(struct berth_stack *st, int sd, struct rte_mbuf
 struct rte_mbuf *berth_sock_alloc_mbuf(struct berth_stack *st);
 
 /**
+ * Listen for connections on a bound stream socket (an unbound one is bound
+ * to an ephemeral port first). Completed connections wait in an accept
+ * queue of @p backlog entries; half-open ones (SYN-RECEIVED) are bounded
+ * separately by berth_stack_conf.tcp_max_syn_backlog. BERTH_EV_ACCEPT is
+ * raised when the accept queue goes from empty to non-empty.
+ *
+ * @param backlog
+ *   Accept queue length; <= 0 means 1, capped at 65535.
+ * @return
+ *   0, or -EBADF, -EOPNOTSUPP (not a stream socket), -EINVAL (connected),
+ *   -EADDRINUSE.
+ */
+int berth_sock_listen(struct berth_stack *st, int sd, int backlog);
+
+/**
+ * Take the oldest established connection from a listener's accept queue.
+ *
+ * @param peer
+ *   Filled with the remote address; may be NULL.
+ * @return
+ *   The new descriptor, or -EAGAIN when none is waiting, -EBADF,
+ *   -EINVAL (not listening), -EMFILE (descriptor table full: the
+ *   connection stays queued).
+ */
+int berth_sock_accept(struct berth_stack *st, int sd, struct sockaddr_in *peer);
+
+/** berth_sock_shutdown() directions, as shutdown(2). */
+enum berth_shut {
+	BERTH_SHUT_RD = 0,   /**< no more receiving: queued and later data is discarded */
+	BERTH_SHUT_WR = 1,   /**< no more sending: a FIN follows the queued data */
+	BERTH_SHUT_RDWR = 2, /**< both */
+};
+
+/**
+ * Shut down one or both directions of a connection (half-close).
+ *
+ * @return 0, or -EBADF, -ENOTCONN, -EINVAL (bad @p how), -EOPNOTSUPP (not a
+ * stream socket).
+ */
+int berth_sock_shutdown(struct berth_stack *st, int sd, enum berth_shut how);
+
+/**
+ * Print every TCP connection of the stack, one per line as ss(8) does:
+ * state, local and remote address, send and receive queue bytes, and the
+ * timers that are armed; then the count of TIME-WAIT entries and of
+ * listeners.
+ *
+ * @param st
+ *   The stack.
+ * @param f
+ *   Output stream.
+ */
+void berth_stack_conns_dump(struct berth_stack *st, FILE *f);
+
+/**
  * Local address of a socket.
  *
- * @return 0, or -EBADF. An unbound socket reports 0.0.0.0:0.
+ * @return 0, or -EBADF. An unbound socket reports 0.0.0.0:0; a connected
+ * stream socket reports the address the connection uses.
  */
 int berth_sock_getsockname(struct berth_stack *st, int sd, struct sockaddr_in *addr);
 
 /**
  * Remote address of a connected socket.
  *
- * @return 0, or -EBADF, -ENOTCONN.
+ * @return 0, or -EBADF, -ENOTCONN (stream sockets: also in SYN-SENT and
+ * once the connection has ended, as Linux).
  */
 int berth_sock_getpeername(struct berth_stack *st, int sd, struct sockaddr_in *addr);
 
 /** Option names for berth_sock_setopt(). */
 enum berth_sockopt {
-	BERTH_SO_RCVBUF = 1, /**< receive buffer bytes (int) */
-	BERTH_SO_ERROR = 2,  /**< read and clear the pending error (get only) */
+	/**
+	 * Receive buffer bytes (int). Stream sockets: 2048 to 16 MiB, default
+	 * berth_stack_conf.tcp_rcvbuf; the advertised window is what is left of
+	 * it, at most 65535 (no window scaling yet), and a smaller buffer never
+	 * withdraws a window already advertised.
+	 */
+	BERTH_SO_RCVBUF = 1,
+	BERTH_SO_ERROR = 2,     /**< read and clear the pending error (get only) */
+	/**
+	 * Send buffer bytes (int), stream sockets: 2048 to 16 MiB, default
+	 * berth_stack_conf.tcp_sndbuf; bounds data queued, unsent or unacked.
+	 */
+	BERTH_SO_SNDBUF = 3,
+	BERTH_SO_REUSEADDR = 4, /**< bind over TIME-WAIT connections (0/1) */
+	/**
+	 * Linger on close, in seconds, stream sockets: -1 (default) closes
+	 * gracefully in the background; 0 aborts with a RST and discards
+	 * unsent data; > 0 behaves as -1 (close never blocks in berth).
+	 */
+	BERTH_SO_LINGER = 5,
 };
 
 /**
- * Set a socket option.
+ * Set a socket option. Set on a listener, SNDBUF, RCVBUF and LINGER are
+ * what its accepted connections start with; REUSEADDR must be set before
+ * bind() to matter.
  *
- * @return 0, or -EBADF, -ENOPROTOOPT, -EINVAL.
+ * @return 0, or -EBADF, -ENOPROTOOPT, -EINVAL (value out of bounds).
  */
 int berth_sock_setopt(struct berth_stack *st, int sd, enum berth_sockopt opt, int value);
 

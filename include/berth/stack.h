@@ -83,7 +83,10 @@ struct berth_stack_conf {
 	uint16_t ephemeral_lo, ephemeral_hi;
 	/** ARP cache entries (0: 1024). */
 	uint32_t arp_entries;
-	/** Packets queued per unresolved ARP entry (0: 8). */
+	/**
+	 * Packets queued per unresolved ARP entry (0: 64; a burst of new
+	 * connections to one neighbour must not lose its SYNs).
+	 */
 	uint32_t arp_queue_len;
 	/** Lifetime of a resolved ARP entry in ns (0: 60 s). */
 	uint64_t arp_reachable_ns;
@@ -99,6 +102,36 @@ struct berth_stack_conf {
 	uint32_t icmp_rate, icmp_burst;
 	/** Default receive buffer of a UDP socket in bytes (0: 212992). */
 	uint32_t udp_rcvbuf;
+
+	/** TCP connections at once, TIME-WAIT entries included (0: 65536). */
+	uint32_t tcp_max_conns;
+	/** Half-open (SYN-RECEIVED) connections per listener (0: 1024). */
+	uint32_t tcp_max_syn_backlog;
+	/** Maximum segment lifetime in ns; TIME-WAIT lasts 2*MSL (0: 30 s). */
+	uint64_t tcp_msl_ns;
+	/**
+	 * Lower bound of the retransmission timeout in ns (0: 200 ms).
+	 * RFC 6298 §2.4 says 1 s; 200 ms is what Linux uses and what modern
+	 * RTTs allow (RFC 6298 §2.4 permits a lower bound by local choice).
+	 */
+	uint64_t tcp_rto_min_ns;
+	/** Upper bound of the retransmission timeout in ns (0: 120 s). */
+	uint64_t tcp_rto_max_ns;
+	/** SYN (and SYN-ACK) retransmissions before giving up (0: 6). */
+	uint32_t tcp_syn_retries;
+	/** Data retransmissions before giving up with ETIMEDOUT (0: 15). */
+	uint32_t tcp_retries;
+	/** FIN-WAIT-2 timeout after the app closed, in ns (0: 60 s). */
+	uint64_t tcp_fin_wait2_ns;
+	/** Default send and receive buffers of a TCP socket (0: 256 KiB). */
+	uint32_t tcp_sndbuf, tcp_rcvbuf;
+	/** MSS announced on our SYNs (0: interface MTU - 40). */
+	uint16_t tcp_mss;
+	/**
+	 * RFC 6056 ephemeral port selection algorithm, 1-5 (0: 4, the
+	 * double-hash algorithm Linux uses since 5.12).
+	 */
+	uint8_t tcp_port_alg;
 };
 
 /**

@@ -130,6 +130,7 @@ h_setup_conf(struct harness *h, const struct berth_stack_conf *conf)
 	H_ASSERT(h->dev != NULL);
 	h->dev->priv = h;
 	h->dev->mac = H_OUR_MAC;
+	h->dev->offloads = BERTH_DEV_OFF_TX_MULTI_SEG; /* the FIFO keeps chains as they are */
 
 	if (conf != NULL)
 		c = *conf;

@@ -339,7 +339,7 @@ test_not_us_dropped(void)
 	h_teardown(&h);
 }
 
-/* TCP has no input yet: Protocol Unreachable and a counted drop. */
+/* A transport berth lacks (253, RFC 3692): Protocol Unreachable and a counted drop. */
 static void
 test_unknown_proto_dropped(void)
 {
@@ -348,8 +348,7 @@ test_unknown_proto_dropped(void)
 	const struct rte_icmp_hdr *ic;
 
 	setup(&h);
-	h_inject(&h, h_build_ipv4(&h, H_PEER_IP, H_OUR_IP, IPPROTO_TCP, "0123456789abcdefghij",
-				  20));
+	h_inject(&h, h_build_ipv4(&h, H_PEER_IP, H_OUR_IP, 253, "0123456789abcdefghij", 20));
 	h_poll(&h, 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_ip_proto"), 1);
 	CU_ASSERT_EQUAL(h_counter(&h, "icmp_unreach_tx"), 1);

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP inside berth: the TCB, the parsed segment, and the interfaces between
+ * the TCP files. Read RFC 9293 first; names follow it (snd_una, rcv_nxt ...).
+ *
+ *   tcp_input.c    segment arrival: burst collection, bulk demux, LISTEN and
+ *                  SYN-SENT handlers, RFC 9293 §3.10.7 steps, TIME_WAIT
+ *   tcp_opts.c     option parsing (robust) and option emission
+ *   tcp_output.c   building and sending segments: data, ACK, SYN, SYN-ACK,
+ *                  FIN, RST; the send and receive queues (tcp_buf.c)
+ *   tcp_timer.c    retransmission (RFC 6298), SYN retries, give-up, 2*MSL
+ *   tcp_sock.c     the socket operations behind berth_sock_* for streams;
+ *                  connection listing
+ *   tcp_table.c    connection table (4-tuple), listen table, compact
+ *                  TIME_WAIT entries, port bindings
+ *   tcp_portsel.c  RFC 6056 ephemeral port selection, algorithms 1-5
+ *   tcp_isn.c      RFC 6528 initial sequence numbers
+ *
+ * Call chain in: ipv4_input -> tcp_input (checks, stash in the burst) ...
+ *   berth_stack_poll -> tcp_input_flush (bulk lookup, then per segment
+ *   tcp_segment_arrives) -> state handlers -> tcp_output / socket queues /
+ *   sock_notify.
+ * Call chain out: berth_sock_send -> tcp_sock -> tcp_output -> ipv4_output.
+ */
+#ifndef BERTH_TCP_H
+#define BERTH_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "core.h"
+#include "tcp_seq.h"
+#include "timer.h"
+
+/* ---- states (RFC 9293 §3.3.2) ---- */
+enum tcp_state {
+	TCP_CLOSED = 0,
+	TCP_LISTEN,
+	TCP_SYN_SENT,
+	TCP_SYN_RECEIVED,
+	TCP_ESTABLISHED,
+	TCP_FIN_WAIT_1,
+	TCP_FIN_WAIT_2,
+	TCP_CLOSE_WAIT,
+	TCP_CLOSING,
+	TCP_LAST_ACK,
+	TCP_TIME_WAIT,
+	TCP_NSTATES
+};
+
+/* The RFC's spelling: "SYN-RECEIVED", "TIME-WAIT" ... */
+const char *tcp_state_name(enum tcp_state s);
+
+/* Header flags (RFC 9293 §3.1), as in the header's byte 13. */
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+
+#define TCP_DEFAULT_MSS 536       /* RFC 9293 §3.7.1: when the peer sends none */
+#define TCP_MIN_MSS 88            /* below this a peer's MSS is clamped (issue 4 may lower to 48) */
+#define TCP_MAX_WIN 65535         /* no window scaling yet (RFC 7323 comes later) */
+
+/* ---- the 4-tuple key of the connection table (12 bytes, network order) ---- */
+struct tcp_key {
+	uint32_t laddr;
+	uint32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+} __attribute__((packed));
+
+/* ---- options (tcp_opts.c) ---- */
+struct tcp_opts {
+	uint16_t mss;       /* 0: absent */
+	/* window scale, timestamps and SACK come with the next issue */
+};
+
+/*
+ * Parse the options area (between the fixed header and the data offset).
+ * EOL ends parsing; NOP is skipped; MSS (kind 2, length 4) is taken only
+ * when syn is true; unknown kinds with a valid length are skipped. A length
+ * of 0 or 1 or one that overruns the area is malformed.
+ * Returns 0, or -1 when malformed (the caller drops, counted tcp_bad_opts).
+ */
+int tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o);
+/* Write the MSS option (4 bytes) at p; returns the bytes written. */
+unsigned int tcp_opts_write_mss(uint8_t *p, uint16_t mss);
+
+/* ---- a segment, parsed once in tcp_input ---- */
+struct tcp_seg {
+	struct rte_mbuf *m;       /* data at the IPv4 header */
+	struct berth_ip_info ip;  /* copy: the burst outlives ipv4_input's frame */
+	struct tcp_key key;       /* from our point of view: laddr = ip.dst */
+	const struct rte_tcp_hdr *th;
+	tcp_seq seq;              /* SEG.SEQ */
+	tcp_seq ack;              /* SEG.ACK */
+	uint32_t len;             /* SEG.LEN: data, +1 for SYN, +1 for FIN */
+	uint32_t data_len;        /* payload bytes */
+	uint16_t data_off;        /* payload offset from the IPv4 header */
+	uint16_t wnd;             /* SEG.WND (unscaled) */
+	uint8_t flags;            /* TCP_* */
+	struct tcp_opts opts;
+};
+
+/* ---- queues of mbufs linked through a dynfield (tcp_buf.c) ---- */
+struct tcp_mq {
+	struct rte_mbuf *head, *tail;
+	uint32_t count;           /* mbufs (packets, not segments of chains) */
+	uint32_t bytes;           /* payload bytes */
+};
+
+void tcp_mq_init(struct tcp_mq *q);
+void tcp_mq_push(struct tcp_mq *q, struct rte_mbuf *m);
+struct rte_mbuf *tcp_mq_pop(struct tcp_mq *q);
+void tcp_mq_free(struct tcp_mq *q);
+/* Next mbuf after m in its queue (NULL at the tail). */
+struct rte_mbuf *tcp_mq_next(const struct rte_mbuf *m);
+/* Register the queue link (mbuf dynfield "berth_pkt_next"); 0 or -rte_errno. */
+int tcp_mq_register(void);
+/* Remove n <= q->bytes bytes from the front of q, freeing what empties. */
+void tcp_mq_trim_front(struct tcp_mq *q, uint32_t n);
+/* Cut a chain to len bytes (freeing segments past it); returns m. */
+struct rte_mbuf *tcp_mbuf_trim(struct rte_mbuf *m, uint32_t len);
+/* Remove off bytes from the front of a chain; returns the new head. */
+struct rte_mbuf *tcp_mbuf_strip(struct rte_mbuf *m, uint32_t off);
+
+/* An out-of-order segment held for later: payload mbuf and where it starts. */
+struct tcp_ooo_seg {
+	tcp_seq seq;
+	uint32_t len;
+	struct rte_mbuf *m;       /* adjusted to the payload */
+};
+#define TCP_OOO_MAX_SEGS 64       /* per connection; bytes bounded by rcv_wnd */
+
+/* ---- listening socket ---- */
+struct tcb;
+TAILQ_HEAD(tcb_list, tcb);
+
+struct tcp_listener {
+	struct berth_sock so;     /* first: socket.c knows only this */
+	uint32_t laddr;           /* 0: wildcard */
+	uint16_t lport;           /* network order */
+	uint32_t backlog;         /* accept queue bound */
+	uint32_t nb_syn_recv;     /* children in SYN-RECEIVED */
+	uint32_t max_syn_recv;    /* bound on them (conf tcp_max_syn_backlog) */
+	uint32_t nb_accept;       /* established, not yet accepted */
+	struct tcb_list accept_q; /* established children, oldest first */
+	struct tcb_list syn_q;    /* children in SYN-RECEIVED */
+	bool reuseaddr;
+	/* tcp_sock.c: what children take over (BERTH_SO_*), and the list of listeners */
+	uint32_t sndbuf, rcvbuf;
+	int linger;
+	LIST_ENTRY(tcp_listener) link;
+};
+
+/* ---- the TCB (RFC 9293 §3.3.1) ---- */
+struct tcb {
+	struct berth_sock so;     /* first: socket.c knows only this */
+	enum tcp_state state;
+	struct tcp_key key;
+	struct berth_nexthop nh;  /* route, resolved at open */
+
+	/* Send sequence variables */
+	tcp_seq snd_una;
+	tcp_seq snd_nxt;
+	tcp_seq snd_max;          /* highest sequence sent (snd_nxt rewinds on RTO) */
+	tcp_seq snd_wl1;
+	tcp_seq snd_wl2;
+	tcp_seq iss;
+	uint32_t snd_wnd;
+	uint32_t max_snd_wnd;     /* RFC 5961 §5 MAX.SND.WND: largest window the peer offered */
+	uint16_t snd_mss;         /* what we may send per segment */
+
+	/* Receive sequence variables */
+	tcp_seq rcv_nxt;
+	tcp_seq irs;
+	uint32_t rcv_wnd;         /* what we advertise */
+	tcp_seq rcv_adv;          /* right edge last advertised: never shrink it */
+	uint16_t rcv_mss;         /* what we announced */
+
+	/* RTT and retransmission (RFC 6298), microseconds */
+	uint32_t srtt_us;         /* 0: no sample yet */
+	uint32_t rttvar_us;
+	uint32_t rto_us;
+	bool rtt_active;          /* timing one segment (Karn: never a retransmitted one) */
+	tcp_seq rtt_seq;
+	uint64_t rtt_start;       /* ns */
+	uint8_t nb_rexmit;        /* consecutive RTO expiries */
+
+	/* Queues */
+	struct tcp_mq sndq;       /* unacked + unsent payload; head starts at snd_una */
+	uint32_t sndbuf;          /* bound on sndq.bytes */
+	struct tcp_mq rcvq;       /* in-order payload for the application */
+	uint32_t rcvbuf;          /* bound on rcvq.bytes + ooo bytes */
+	uint16_t nb_ooo;
+	uint32_t ooo_bytes;
+	struct tcp_ooo_seg ooo[TCP_OOO_MAX_SEGS]; /* sorted by seq */
+
+	/* Timers */
+	struct berth_timer rexmit_timer;  /* RTO, SYN and SYN-ACK retries */
+	struct berth_timer conn_timer;    /* FIN-WAIT-2 timeout, TIME-WAIT (2*MSL) for a full TCB */
+
+	/* RFC 5961 §7: challenge ACK limit (per connection) */
+	uint64_t chack_window_start;
+	uint32_t chack_count;
+	uint64_t oow_ack_last;    /* tcp_input.c: last ACK to an out-of-window empty segment */
+
+	/* Flags */
+	bool fin_queued;          /* app shut down writing: FIN after sndq */
+	bool fin_sent;
+	bool fin_rcvd;
+	bool rd_shut;             /* app shut down reading: data is discarded */
+	bool reuseaddr;
+	bool bound;               /* holds a port binding in tcp_table */
+	int linger;               /* -1: off; 0: abort on close; >0 seconds (not blocking) */
+	bool app_closed;          /* the app called close: no descriptor any more */
+	bool ack_now;             /* an ACK is owed at the end of input */
+
+	/* Passive open: the listener while in its syn_q or accept_q */
+	struct tcp_listener *parent;
+	TAILQ_ENTRY(tcb) lq_link;
+	TAILQ_ENTRY(tcb) all_link;    /* every TCB of the stack, for listing and teardown */
+
+	/* tcp_output.c / tcp_sock.c bookkeeping */
+	bool syn_acked;           /* our SYN is acknowledged (snd_una passed iss) */
+	bool snd_wait;            /* a send returned -EAGAIN: raise WRITABLE when space frees */
+	bool in_accept_q;         /* on parent's accept_q (else syn_q while parent is set) */
+	uint32_t bind_addr;       /* address given to bind() (0: wildcard), when bound */
+	struct rte_mbuf *snd_cur; /* cache: sndq mbuf where the last segment ended ... */
+	tcp_seq snd_cur_seq;      /* ... and the sequence number of its first byte */
+};
+
+/* ---- per-stack TCP state (tcp_input.c owns init/fini) ---- */
+#define TCP_BURST 64
+struct tcp_stack {
+	/* Segments of the current RX burst awaiting bulk demux. */
+	uint16_t nb_burst;
+	struct tcp_seg burst[TCP_BURST];
+	struct tcb_list all;      /* every TCB */
+	uint32_t nb_tcbs;
+	struct tcp_table *table;
+	struct tcp_portsel *ports;
+	uint8_t isn_key[16];      /* RFC 6528 secret, drawn at start */
+	uint64_t isn_epoch;       /* ns origin of the 4 us clock */
+	LIST_HEAD(, tcp_listener) listeners; /* tcp_sock.c: every listener, for listing */
+	uint32_t nb_listeners;
+	uint32_t table_gen;       /* tcp_input.c: bumped when input changes the tables */
+};
+
+/* ---- tcp_input.c ---- */
+int tcp_init(struct berth_stack *st);
+void tcp_fini(struct berth_stack *st);
+/*
+ * From ipv4_input: m's data at the IPv4 header. Validates length and
+ * checksum (counted drops), parses the header once into the burst array.
+ * The segment is processed by tcp_input_flush, after the device burst.
+ */
+void tcp_input(struct berth_stack *st, struct rte_mbuf *m, const struct berth_ip_info *ip,
+	       uint64_t now);
+/* Bulk-look-up every stashed segment and process them in arrival order. */
+void tcp_input_flush(struct berth_stack *st, uint64_t now);
+
+/* ---- tcp_output.c ---- */
+/* Send what the window and queues allow (data, FIN); arms the RTO. */
+void tcp_output(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* An ACK for rcv_nxt now (also window updates and challenge ACKs). */
+void tcp_send_ack(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* SYN (active open) or SYN-ACK (passive), with the MSS option. */
+void tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* RST on a connection: <SEQ=snd_nxt><CTL=RST> (abort, SO_LINGER 0). */
+void tcp_send_rst_tcb(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/*
+ * RST in answer to a segment that has no connection (RFC 9293 §3.10.7.1):
+ * ACK set on it -> <SEQ=SEG.ACK><CTL=RST>; else
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never in answer to a RST.
+ */
+void tcp_send_rst_seg(struct berth_stack *st, const struct tcp_seg *seg, uint64_t now);
+/* Build and send a bare segment from explicit fields (used for TIME_WAIT ACKs). */
+void tcp_send_raw(struct berth_stack *st, const struct tcp_key *key,
+		  const struct berth_nexthop *nh, tcp_seq seq, tcp_seq ack, uint8_t flags,
+		  uint16_t wnd, uint64_t now);
+/*
+ * SEG.ACK acknowledged new data up to ack: free it from sndq, advance
+ * snd_una, take an RTT sample (Karn), re-arm or stop the RTO.
+ * Returns the bytes of payload acknowledged.
+ */
+uint32_t tcp_ack_advance(struct berth_stack *st, struct tcb *tp, tcp_seq ack, uint64_t now);
+/* Queue in-order payload of seg (m adjusted to the payload) and merge ooo. */
+void tcp_rcv_data(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *payload,
+		  tcp_seq seq, uint32_t len, uint64_t now);
+/* Current receive window to advertise (never shrinks the right edge). */
+uint32_t tcp_rcv_window(const struct tcb *tp);
+/* RTO expiry: resend from snd_una, one segment, even into a zero window. */
+void tcp_output_rexmit(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* Is our SYN still unacknowledged? */
+bool tcp_syn_unacked(struct tcb *tp);
+
+/* ---- tcp_timer.c ---- */
+void tcp_timer_init_tcb(struct tcb *tp);
+void tcp_rexmit_arm(struct berth_stack *st, struct tcb *tp, uint64_t now);
+void tcp_rexmit_stop(struct berth_stack *st, struct tcb *tp);
+/* RFC 6298 §2: update SRTT/RTTVAR/RTO from one sample. */
+void tcp_rtt_sample(struct berth_stack *st, struct tcb *tp, uint64_t rtt_ns);
+/* Enter TIME-WAIT: replace the TCB by a compact entry for 2*MSL. */
+void tcp_enter_time_wait(struct berth_stack *st, struct tcb *tp, uint64_t now);
+
+/* ---- tcp_sock.c ---- */
+/* Allocate a TCB (not yet in any table), timers and queues ready. */
+struct tcb *tcb_alloc(struct berth_stack *st);
+/* Move tp to state s, with a trace line (BERTH_LOG DEBUG) giving the reason. */
+void tcp_set_state(struct berth_stack *st, struct tcb *tp, enum tcp_state s, const char *why);
+/*
+ * The connection is gone (CLOSED): remove from tables, stop timers, free
+ * queues; tell the app (err != 0: BERTH_EV_ERROR with err, else HANGUP);
+ * free the TCB at once if the app already closed it, else when it does.
+ */
+void tcp_drop(struct berth_stack *st, struct tcb *tp, int err, uint64_t now);
+/* A child of a listener reached ESTABLISHED: move it to the accept queue. */
+void tcp_child_established(struct berth_stack *st, struct tcb *tp);
+int tcp_sock_open(struct berth_stack *st);
+/* Free a TCB that is in no table and no listener queue (releases its binding). */
+void tcb_free(struct berth_stack *st, struct tcb *tp);
+
+/* ---- tcp_table.c ---- */
+struct tcp_tw;   /* compact TIME_WAIT entry */
+
+enum tcp_lookup_kind { TCP_LK_NONE = 0, TCP_LK_TCB, TCP_LK_TW };
+struct tcp_lookup {
+	enum tcp_lookup_kind kind;
+	union {
+		struct tcb *tcb;
+		struct tcp_tw *tw;
+	};
+};
+
+int tcp_table_init(struct berth_stack *st);
+void tcp_table_fini(struct berth_stack *st);
+/* Look up n keys at once (rte_hash_lookup_bulk underneath). */
+void tcp_table_lookup_bulk(struct berth_stack *st, const struct tcp_key *const *keys,
+			   unsigned int n, struct tcp_lookup *res);
+struct tcp_lookup tcp_table_lookup(struct berth_stack *st, const struct tcp_key *key);
+int tcp_table_insert(struct berth_stack *st, struct tcb *tp);   /* -EEXIST, -ENOSPC */
+void tcp_table_remove(struct berth_stack *st, struct tcb *tp);
+
+/* TIME_WAIT entries: key, the sequence state needed to re-ACK, expiry. */
+struct tcp_tw *tcp_tw_insert(struct berth_stack *st, const struct tcp_key *key,
+			     tcp_seq snd_nxt, tcp_seq rcv_nxt, uint64_t expire);
+void tcp_tw_remove(struct berth_stack *st, struct tcp_tw *tw);
+/* Restart the 2*MSL clock (retransmitted FIN, RFC 9293 §3.10.7.4). */
+void tcp_tw_restart(struct berth_stack *st, struct tcp_tw *tw, uint64_t expire);
+tcp_seq tcp_tw_snd_nxt(const struct tcp_tw *tw);
+tcp_seq tcp_tw_rcv_nxt(const struct tcp_tw *tw);
+/* Points into the table: valid until the entry is removed or expires. */
+const struct tcp_key *tcp_tw_key(const struct tcp_tw *tw);
+uint32_t tcp_tw_count(const struct berth_stack *st);
+
+/* Listen table: exact (laddr, lport) first, then (0, lport). */
+int tcp_listen_insert(struct berth_stack *st, struct tcp_listener *l);   /* -EADDRINUSE */
+void tcp_listen_remove(struct berth_stack *st, struct tcp_listener *l);
+struct tcp_listener *tcp_listen_lookup(struct berth_stack *st, uint32_t laddr, uint16_t lport);
+
+/*
+ * Port bindings (bind(), listen(), connect()'s ephemeral port). A bind of
+ * (laddr, lport) conflicts with another binding of the same port on the
+ * same or the wildcard address, and with TIME_WAIT entries on that port
+ * unless reuseaddr. Returns 0, -EADDRINUSE.
+ */
+int tcp_bind_add(struct berth_stack *st, uint32_t laddr, uint16_t lport, bool reuseaddr);
+void tcp_bind_del(struct berth_stack *st, uint32_t laddr, uint16_t lport);
+/* Is the 4-tuple free (no live connection, no TIME_WAIT)? */
+bool tcp_tuple_free(struct berth_stack *st, const struct tcp_key *key);
+/* Is lport bound on laddr or the wildcard by bind()/listen()? */
+bool tcp_port_bound(struct berth_stack *st, uint32_t laddr, uint16_t lport);
+
+/* ---- tcp_portsel.c (RFC 6056) ---- */
+int tcp_portsel_init(struct berth_stack *st);
+void tcp_portsel_fini(struct berth_stack *st);
+/*
+ * Pick a local port for (laddr, raddr, rport) with the configured
+ * algorithm such that the 4-tuple is free and the port is not bound.
+ * Returns 0 with *lport (network order) set, or -EADDRNOTAVAIL.
+ * Counts tcp_port_alloc and the probes it took (tcp_port_probes).
+ */
+int tcp_port_select(struct berth_stack *st, uint32_t laddr, uint32_t raddr, uint16_t rport,
+		    uint16_t *lport);
+
+/* ---- tcp_isn.c (RFC 6528) ---- */
+void tcp_isn_init(struct berth_stack *st);
+/* ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a 4 us clock. */
+tcp_seq tcp_isn(const struct berth_stack *st, const struct tcp_key *key, uint64_t now);
+
+#endif /* BERTH_TCP_H */

@@ -1,0 +1,761 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP output: building and sending segments (data, ACK, SYN, SYN-ACK, FIN,
+ * RST), the send queue as acknowledgments free it, and the receive side's
+ * queues and window (in-order data, out-of-order segments).
+ *
+ * Call chain: berth_sock_send -> tcp_sock -> tcp_output -> send_data
+ *             -> cksum_ipv4_l4_tx -> ipv4_output
+ *             tcp_input_flush -> state handlers -> tcp_ack_advance,
+ *             tcp_rcv_data, tcp_send_ack, tcp_output, tcp_send_rst_*
+ *             wheel_run -> tcp_timer.c -> tcp_output_rexmit / tcp_send_syn
+ *
+ * Read first: RFC 9293 §3.1 (header), §3.4 (sequence space), §3.7.1 (MSS),
+ * §3.8.6 (windows: zero-window probing, never shrinking the window),
+ * §3.10.7.1 (RST for segments without a connection); RFC 6298 §5 (managing
+ * the retransmission timer); RFC 1122 §4.2.2.6 (MSS option on SYN only).
+ *
+ * Zero copy for retransmission: the send queue holds the application's
+ * payload mbufs, the head at SND.UNA. A segment [seq, seq+len) is a header
+ * mbuf followed by indirect mbufs attached to the queued data (from the
+ * stack's indirect pool), so sending the same bytes again never copies
+ * them. A device that cannot send chains (no BERTH_DEV_OFF_TX_MULTI_SEG)
+ * gets the payload copied into the header mbuf instead.
+ *
+ * Not here yet (next issue): congestion control, Nagle, delayed ACKs, fast
+ * retransmit. The places they go are marked "hook".
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include <berth/port.h>
+
+#include "cksum.h"
+#include "tcp.h"
+
+#define TCP_HDR_LEN 20             /* RFC 9293 §3.1: no options */
+#define TCP_SYN_HDR_LEN 24         /* with the MSS option (kind 2, length 4) */
+#define IP_TCP_HDRS (sizeof(struct rte_ipv4_hdr) + TCP_HDR_LEN)
+#define TCP_RTO_SYN_LOST_US 3000000u /* RFC 6298 §5.7 */
+
+/* ---- small helpers ---- */
+
+bool
+tcp_syn_unacked(struct tcb *tp)
+{
+	/* snd_una leaves iss once the SYN is acked; remember it past wrap-around. */
+	if (!tp->syn_acked && tp->snd_una != tp->iss)
+		tp->syn_acked = true;
+	return !tp->syn_acked;
+}
+
+/* Sequence number of the first byte in sndq. */
+static inline tcp_seq
+snd_data_start(struct tcb *tp)
+{
+	return tp->snd_una + (tcp_syn_unacked(tp) ? 1 : 0);
+}
+
+static inline void
+tcp_notify(struct berth_stack *st, struct tcb *tp, uint32_t ev)
+{
+	/* Children not yet accepted and closed sockets have nobody to tell. */
+	if (tp->so.sd >= 0 && !tp->app_closed)
+		sock_notify(st, &tp->so, ev);
+}
+
+static inline bool
+dev_multi_seg(const struct berth_nexthop *nh)
+{
+	return (nh->ifp->dev->offloads & BERTH_DEV_OFF_TX_MULTI_SEG) != 0;
+}
+
+/* Largest payload per segment: the peer's MSS, our MTU, our buffers. */
+static uint32_t
+eff_mss(const struct berth_stack *st, const struct tcb *tp)
+{
+	uint32_t mss = tp->snd_mss != 0 ? tp->snd_mss : TCP_DEFAULT_MSS;
+	uint32_t mtu_mss = tp->nh.ifp->mtu - (uint32_t)IP_TCP_HDRS;
+
+	if (mss > mtu_mss)
+		mss = mtu_mss;
+	if (!dev_multi_seg(&tp->nh)) {
+		/* The payload is copied behind the headers in one buffer. */
+		uint32_t room = rte_pktmbuf_data_room_size(st->pool) - RTE_PKTMBUF_HEADROOM -
+				TCP_HDR_LEN;
+
+		if (mss > room)
+			mss = room;
+	}
+	return mss;
+}
+
+/* A header mbuf with hlen bytes of TCP header zeroed; headroom for IPv4 and Ethernet. */
+static struct rte_mbuf *
+seg_new(struct berth_stack *st, uint16_t hlen, struct rte_tcp_hdr **th)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(st->pool);
+
+	if (unlikely(m == NULL)) {
+		DROP_INC(st, NO_MBUF);
+		return NULL;
+	}
+	*th = (struct rte_tcp_hdr *)rte_pktmbuf_append(m, hlen);
+	memset(*th, 0, hlen);
+	return m;
+}
+
+/* RFC 9293 §3.1: the fixed header. */
+static void
+seg_fill(struct rte_tcp_hdr *th, const struct tcp_key *key, tcp_seq seq, tcp_seq ack,
+	 uint8_t flags, uint16_t wnd, uint16_t hlen)
+{
+	th->src_port = key->lport;
+	th->dst_port = key->rport;
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	/* RFC 9293 §3.1: the acknowledgment field is meaningful only with ACK. */
+	th->recv_ack = (flags & TCP_ACK) ? rte_cpu_to_be_32(ack) : 0;
+	th->data_off = (uint8_t)((hlen / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(wnd);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+}
+
+/* Checksum m (data at the TCP header) and hand it to IPv4. Consumes m. */
+static int
+seg_send(struct berth_stack *st, struct rte_mbuf *m, const struct berth_nexthop *nh,
+	 uint32_t src, uint32_t dst, uint64_t now)
+{
+	struct berth_nexthop route = *nh;
+	struct berth_ip_out out;
+	int ret;
+
+	/* The connection's address, whatever the route would pick. */
+	route.src = src;
+	/* RFC 9293 §3.1: the checksum covers the pseudo-header, header and data. */
+	cksum_ipv4_l4_tx(m, nh->ifp->dev->offloads, src, dst, IPPROTO_TCP);
+	memset(&out, 0, sizeof(out));
+	out.dst = dst;
+	out.proto = IPPROTO_TCP;
+	/*
+	 * DF: segments are never larger than the MSS, which fits the MTU
+	 * (RFC 9293 §3.7.1); TCP never relies on IP fragmentation.
+	 */
+	out.df = true;
+	ret = ipv4_output(st, m, &route, &out, now);
+	if (ret == 0)
+		STAT_INC(st, TCP_TX);
+	return ret;
+}
+
+/* The window to put in a segment now; remembers its right edge (RCV.ADV). */
+static uint16_t
+rcv_wnd_advertise(struct tcb *tp)
+{
+	uint32_t wnd = tcp_rcv_window(tp);
+	tcp_seq edge = tp->rcv_nxt + wnd;
+
+	if (seq_gt(edge, tp->rcv_adv) || seq_lt(tp->rcv_adv, tp->rcv_nxt))
+		tp->rcv_adv = edge;
+	tp->rcv_wnd = wnd;
+	return (uint16_t)wnd;
+}
+
+/* ---- send queue to segments ---- */
+
+/* The sndq mbuf holding seq and the sequence number of its first byte. */
+static struct rte_mbuf *
+snd_find(struct tcb *tp, tcp_seq seq, tcp_seq *start)
+{
+	struct rte_mbuf *m = tp->snd_cur;
+	tcp_seq s = tp->snd_cur_seq;
+
+	/* Segments usually follow each other: start where the last one ended. */
+	if (m == NULL || seq_lt(seq, s)) {
+		m = tp->sndq.head;
+		s = snd_data_start(tp);
+	}
+	while (m != NULL && seq_geq(seq, s + rte_pktmbuf_pkt_len(m))) {
+		s += rte_pktmbuf_pkt_len(m);
+		m = tcp_mq_next(m);
+	}
+	tp->snd_cur = m;
+	tp->snd_cur_seq = s;
+	*start = s;
+	return m;
+}
+
+/*
+ * Put the queued bytes [seq, seq+len) behind the header h: indirect mbufs
+ * attached to the queue's segments (clone), or a copy into h.
+ */
+static int
+seg_add_payload(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *h, tcp_seq seq,
+		uint32_t len, bool clone)
+{
+	struct rte_mbuf *qm, *tail = h;
+	tcp_seq start;
+	uint32_t off;
+
+	qm = snd_find(tp, seq, &start);
+	off = seq - start;
+	for (; qm != NULL && len > 0; qm = tcp_mq_next(qm), off = 0) {
+		struct rte_mbuf *seg = qm;
+
+		while (seg != NULL && off >= rte_pktmbuf_data_len(seg)) {
+			off -= rte_pktmbuf_data_len(seg);
+			seg = seg->next;
+		}
+		for (; seg != NULL && len > 0; seg = seg->next, off = 0) {
+			uint32_t n = RTE_MIN((uint32_t)rte_pktmbuf_data_len(seg) - off, len);
+
+			if (n == 0)
+				continue;
+			if (clone) {
+				struct rte_mbuf *mi = rte_pktmbuf_alloc(st->indirect_pool);
+
+				if (unlikely(mi == NULL))
+					return -ENOBUFS;
+				rte_pktmbuf_attach(mi, seg);
+				mi->data_off = (uint16_t)(mi->data_off + off);
+				mi->data_len = (uint16_t)n;
+				mi->pkt_len = n;
+				tail->next = mi;
+				tail = mi;
+				h->nb_segs++;
+				h->pkt_len += n;
+			} else {
+				char *dst = rte_pktmbuf_append(h, (uint16_t)n);
+
+				if (unlikely(dst == NULL))
+					return -ENOBUFS;
+				memcpy(dst, rte_pktmbuf_mtod_offset(seg, const char *, off), n);
+			}
+			len -= n;
+		}
+	}
+	return len == 0 ? 0 : -EINVAL;
+}
+
+/*
+ * One segment from the connection: len bytes of sndq at seq (0 for a bare
+ * ACK or FIN) with flags. Returns 0 when it was built (whether IPv4 could
+ * send it or not: a lost segment is the retransmission timer's job), or
+ * -ENOBUFS when no mbuf was left to build it.
+ */
+static int
+send_data(struct berth_stack *st, struct tcb *tp, tcp_seq seq, uint32_t len, uint8_t flags,
+	  uint64_t now)
+{
+	bool rexmit = (len > 0 || (flags & (TCP_SYN | TCP_FIN))) && seq_lt(seq, tp->snd_max);
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	m = seg_new(st, TCP_HDR_LEN, &th);
+	if (m == NULL)
+		return -ENOBUFS;
+	if (len > 0 && seg_add_payload(st, tp, m, seq, len, dev_multi_seg(&tp->nh)) < 0) {
+		rte_pktmbuf_free(m);
+		DROP_INC(st, NO_MBUF);
+		return -ENOBUFS;
+	}
+	seg_fill(th, &tp->key, seq, tp->rcv_nxt, flags, rcv_wnd_advertise(tp), TCP_HDR_LEN);
+	/* Whatever carries ACK acknowledges all we owe. */
+	if (flags & TCP_ACK)
+		tp->ack_now = false;
+	if (rexmit)
+		STAT_INC(st, TCP_REXMIT);
+	(void)seg_send(st, m, &tp->nh, tp->key.laddr, tp->key.raddr, now);
+	return 0;
+}
+
+static bool
+state_sends_data(enum tcp_state s)
+{
+	switch (s) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Send up to max_segs segments of what the window allows from snd_nxt,
+ * then the FIN when all data is out. probe: with a zero window, send one
+ * byte anyway (RFC 9293 §3.8.6.1 zero-window probe, and the RTO
+ * retransmission of a segment the peer's window no longer covers).
+ */
+static unsigned int
+output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_segs, bool probe)
+{
+	tcp_seq data_end, win_end;
+	unsigned int n = 0;
+	uint32_t mss;
+
+	if (!state_sends_data(tp->state) || tp->nh.ifp == NULL)
+		return 0;
+	/* Our FIN is acknowledged: nothing is left to send, ever. */
+	if (tp->fin_sent && tp->snd_una == tp->snd_max)
+		return 0;
+	data_end = snd_data_start(tp) + tp->sndq.bytes;
+	/* RFC 9293 §3.8.6: the usable window is SND.UNA + SND.WND - SND.NXT. */
+	win_end = tp->snd_una + tp->snd_wnd;
+	mss = eff_mss(st, tp);
+
+	while (n < max_segs) {
+		uint8_t flags = TCP_ACK;
+		uint32_t len = 0;
+		tcp_seq seq = tp->snd_nxt;
+
+		if (seq_lt(seq, data_end)) {
+			uint32_t avail = data_end - seq;
+			uint32_t usable = seq_gt(win_end, seq) ? win_end - seq : 0;
+
+			if (usable == 0) {
+				if (!probe)
+					break;
+				usable = 1;
+			}
+			/* hook: congestion window and Nagle limit len here (next issue) */
+			len = RTE_MIN(avail, usable);
+			len = RTE_MIN(len, mss);
+			if (seq + len == data_end) {
+				/* RFC 9293 §3.9.1: PSH on the last segment of what the app queued. */
+				flags |= TCP_PSH;
+				if (tp->fin_queued)
+					flags |= TCP_FIN;
+			}
+		} else if (tp->fin_queued && seq == data_end) {
+			/* RFC 9293 §3.10.4: the FIN follows all queued data. */
+			flags |= TCP_FIN;
+		} else {
+			break;
+		}
+		if (send_data(st, tp, seq, len, flags, now) < 0)
+			break;
+		/* RFC 6298 §3 (Karn): time only segments sent for the first time. */
+		if (!tp->rtt_active && seq == tp->snd_max) {
+			tp->rtt_active = true;
+			tp->rtt_seq = seq;
+			tp->rtt_start = now;
+		}
+		tp->snd_nxt = seq + len + ((flags & TCP_FIN) ? 1 : 0);
+		if (flags & TCP_FIN)
+			tp->fin_sent = true;
+		if (seq_gt(tp->snd_nxt, tp->snd_max))
+			tp->snd_max = tp->snd_nxt;
+		n++;
+		if (flags & TCP_FIN)
+			break;
+	}
+	/*
+	 * RFC 6298 §5.1: data or FIN outstanding and the timer off -> start it.
+	 * Nothing outstanding but data waiting (zero window, or no mbuf to
+	 * build a segment): the same timer becomes the persist timer (RFC 9293
+	 * §3.8.6.1); the next issue gives it a backoff of its own.
+	 */
+	if (!timer_armed(&tp->rexmit_timer) &&
+	    (seq_lt(tp->snd_una, tp->snd_max) || seq_lt(tp->snd_nxt, data_end)))
+		tcp_rexmit_arm(st, tp, now);
+	return n;
+}
+
+void
+tcp_output(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	(void)output(st, tp, now, UINT32_MAX, false);
+}
+
+void
+tcp_output_rexmit(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	/* RFC 6298 §5.4: retransmit the earliest segment not yet acknowledged. */
+	(void)output(st, tp, now, 1, true);
+}
+
+/* ---- control segments ---- */
+
+void
+tcp_send_ack(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	/*
+	 * RFC 9293 §3.10.7.4: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. The RFC's
+	 * SND.NXT is snd_max here: after a timeout snd_nxt is rewound (BSD's
+	 * retransmission pointer) and may lie below the peer's RCV.NXT, which
+	 * would make the peer discard the ACK unread (§3.10.7.4, first).
+	 */
+	tcp_seq seq = tp->snd_max;
+	tcp_seq wnd_end = tp->snd_una + tp->snd_wnd;
+
+	if (tp->nh.ifp == NULL)
+		return;
+	/*
+	 * If the peer's window has closed below what we already sent (it
+	 * dropped data past a shrunken window), an ACK at snd_max lies beyond
+	 * its RCV.NXT + RCV.WND and would be discarded with its ACK field
+	 * unread, leaving both ends waiting for each other. Send at the
+	 * window's right edge instead, as Linux (tcp_acceptable_seq) does.
+	 */
+	if (seq_gt(seq, wnd_end) && seq_geq(wnd_end, tp->snd_una))
+		seq = wnd_end;
+	(void)send_data(st, tp, seq, 0, TCP_ACK, now);
+}
+
+/* The MSS we announce: configured, never above what our MTU carries. */
+static uint16_t
+our_mss(const struct berth_stack *st, const struct tcb *tp)
+{
+	uint32_t mtu_mss = tp->nh.ifp->mtu - (uint32_t)IP_TCP_HDRS;
+	uint32_t mss = st->conf.tcp_mss != 0 ? st->conf.tcp_mss : mtu_mss;
+
+	return (uint16_t)RTE_MIN(mss, mtu_mss);
+}
+
+void
+tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	bool syn_ack = tp->state != TCP_SYN_SENT;
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+	uint16_t wnd;
+
+	if (tp->nh.ifp == NULL)
+		return;
+	/* A passive child takes the listener's options before announcing a window. */
+	if (tp->parent != NULL) {
+		tp->sndbuf = tp->parent->sndbuf;
+		tp->rcvbuf = tp->parent->rcvbuf;
+		tp->linger = tp->parent->linger;
+	}
+	tp->rcv_mss = our_mss(st, tp);
+	m = seg_new(st, TCP_SYN_HDR_LEN, &th);
+	if (m != NULL) {
+		/* RFC 9293 §3.7.1, RFC 1122 §4.2.2.6: MSS only on SYNs. */
+		tcp_opts_write_mss((uint8_t *)(th + 1), tp->rcv_mss);
+		/* RFC 7323 §2.2: the window of a SYN is never scaled (no scaling yet anyway). */
+		if (syn_ack) {
+			wnd = rcv_wnd_advertise(tp);
+		} else {
+			wnd = (uint16_t)RTE_MIN(tp->rcvbuf, (uint32_t)TCP_MAX_WIN);
+			tp->rcv_wnd = wnd;
+		}
+		seg_fill(th, &tp->key, tp->iss, tp->rcv_nxt,
+			 TCP_SYN | (syn_ack ? TCP_ACK : 0), wnd, TCP_SYN_HDR_LEN);
+		if (tp->nb_rexmit > 0)
+			STAT_INC(st, TCP_REXMIT);
+		(void)seg_send(st, m, &tp->nh, tp->key.laddr, tp->key.raddr, now);
+	}
+	/* RFC 9293 §3.4: the SYN takes one sequence number. */
+	tp->snd_nxt = tp->iss + 1;
+	tp->snd_max = tp->iss + 1;
+	if (tp->nb_rexmit == 0 && !tp->rtt_active) {
+		tp->rtt_active = true;
+		tp->rtt_seq = tp->iss;
+		tp->rtt_start = now;
+	}
+	if (!timer_armed(&tp->rexmit_timer))
+		tcp_rexmit_arm(st, tp, now);
+}
+
+void
+tcp_send_raw(struct berth_stack *st, const struct tcp_key *key,
+	     const struct berth_nexthop *nh, tcp_seq seq, tcp_seq ack, uint8_t flags,
+	     uint16_t wnd, uint64_t now)
+{
+	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	if (nh == NULL || nh->ifp == NULL)
+		return;
+	m = seg_new(st, TCP_HDR_LEN, &th);
+	if (m == NULL)
+		return;
+	seg_fill(th, key, seq, ack, flags, wnd, TCP_HDR_LEN);
+	if (flags & TCP_RST)
+		STAT_INC(st, TCP_RST_TX);
+	(void)seg_send(st, m, nh, key->laddr, key->raddr, now);
+}
+
+void
+tcp_send_rst_tcb(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	/*
+	 * RFC 9293 §3.10.5 (ABORT): <SEQ=SND.NXT><CTL=RST>. SND.NXT is the
+	 * highest sequence sent (snd_max): after a retransmission timeout
+	 * rewound snd_nxt, that is what the peer expects (RFC 5961 §3.2:
+	 * only an exact RCV.NXT resets).
+	 */
+	tcp_send_raw(st, &tp->key, &tp->nh, tp->snd_max, 0, TCP_RST, 0, now);
+}
+
+void
+tcp_send_rst_seg(struct berth_stack *st, const struct tcp_seg *seg, uint64_t now)
+{
+	struct berth_nexthop nh;
+
+	/* RFC 9293 §3.10.7.1: an incoming RST is never answered. */
+	if (seg->flags & TCP_RST)
+		return;
+	if (route_lookup(st, seg->ip.src, &nh) < 0)
+		return;
+	if (seg->flags & TCP_ACK)
+		/* RFC 9293 §3.10.7.1: ACK on -> <SEQ=SEG.ACK><CTL=RST> */
+		tcp_send_raw(st, &seg->key, &nh, seg->ack, 0, TCP_RST, 0, now);
+	else
+		/* RFC 9293 §3.10.7.1: ACK off -> <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+		tcp_send_raw(st, &seg->key, &nh, 0, seg->seq + seg->len, TCP_RST | TCP_ACK, 0,
+			     now);
+}
+
+/* ---- acknowledgments of what we sent ---- */
+
+uint32_t
+tcp_ack_advance(struct berth_stack *st, struct tcb *tp, tcp_seq ack, uint64_t now)
+{
+	uint32_t acked, payload;
+
+	if (!seq_gt(ack, tp->snd_una))
+		return 0;
+	/* Callers check acceptability (RFC 5961 §5); never go past what was sent. */
+	if (seq_gt(ack, tp->snd_max))
+		ack = tp->snd_max;
+	acked = ack - tp->snd_una;
+	payload = acked;
+	if (tcp_syn_unacked(tp)) {
+		/* RFC 9293 §3.4: the SYN's sequence number is not payload. */
+		payload--;
+		tp->syn_acked = true;
+		/*
+		 * RFC 6298 §5.7: the SYN timed out (and our initial RTO is
+		 * below 3 s): data starts with an RTO of 3 s, unless a sample
+		 * says otherwise (none can come from a retransmitted SYN).
+		 */
+		if (tp->nb_rexmit > 0 && tp->srtt_us == 0)
+			tp->rto_us = TCP_RTO_SYN_LOST_US;
+	}
+	/* Beyond the queued data only our FIN can be acknowledged. */
+	if (payload > tp->sndq.bytes)
+		payload = tp->sndq.bytes;
+	if (payload > 0)
+		tcp_mq_trim_front(&tp->sndq, payload);
+	tp->snd_cur = NULL;
+	tp->snd_una = ack;
+	/* After a timeout rewound snd_nxt, the original may have arrived after all. */
+	if (seq_lt(tp->snd_nxt, ack))
+		tp->snd_nxt = ack;
+
+	/* RFC 6298 §3 (Karn): the timed segment was sent once; take the sample. */
+	if (tp->rtt_active && seq_gt(ack, tp->rtt_seq)) {
+		tp->rtt_active = false;
+		tcp_rtt_sample(st, tp, now - tp->rtt_start);
+	}
+	tp->nb_rexmit = 0;
+	if (tp->snd_una == tp->snd_max)
+		/* RFC 6298 §5.2: all outstanding data acknowledged -> turn off the timer. */
+		tcp_rexmit_stop(st, tp);
+	else
+		/* RFC 6298 §5.3: new data acknowledged -> restart it. */
+		tcp_rexmit_arm(st, tp, now);
+
+	if (tp->snd_wait && payload > 0 && tp->sndq.bytes < tp->sndbuf) {
+		tp->snd_wait = false;
+		tcp_notify(st, tp, BERTH_EV_WRITABLE);
+	}
+	return payload;
+}
+
+/* ---- receive side ---- */
+
+uint32_t
+tcp_rcv_window(const struct tcb *tp)
+{
+	uint64_t used = (uint64_t)tp->rcvq.bytes + tp->ooo_bytes;
+	uint32_t space = used >= tp->rcvbuf ? 0 : tp->rcvbuf - (uint32_t)used;
+
+	if (space > TCP_MAX_WIN)
+		space = TCP_MAX_WIN;
+	/*
+	 * RFC 9293 §3.8.6.2.2: the right edge once advertised (RCV.ADV) is
+	 * never moved left ("shrinking the window" is strongly discouraged),
+	 * so a full buffer only stops the edge from advancing.
+	 */
+	if (seq_gt(tp->rcv_adv, tp->rcv_nxt)) {
+		uint32_t adv = tp->rcv_adv - tp->rcv_nxt;
+
+		if (adv <= TCP_MAX_WIN && adv > space)
+			space = adv;
+	}
+	return space;
+}
+
+/* Append in-order payload to rcvq; small segments are copied into the tail. */
+static void
+rcvq_append(struct tcp_mq *q, struct rte_mbuf *m)
+{
+	struct rte_mbuf *last;
+
+	/*
+	 * A stream of tiny segments would otherwise pin one buffer each and
+	 * drain the pool long before the byte window is reached.
+	 */
+	if (q->tail != NULL && m->nb_segs == 1) {
+		last = rte_pktmbuf_lastseg(q->tail);
+		if (RTE_MBUF_DIRECT(last) && rte_mbuf_refcnt_read(last) == 1 &&
+		    rte_pktmbuf_tailroom(last) >= rte_pktmbuf_data_len(m)) {
+			uint16_t n = rte_pktmbuf_data_len(m);
+
+			memcpy(rte_pktmbuf_mtod_offset(last, char *, last->data_len),
+			       rte_pktmbuf_mtod(m, const char *), n);
+			last->data_len = (uint16_t)(last->data_len + n);
+			q->tail->pkt_len += n;
+			q->bytes += n;
+			rte_pktmbuf_free(m);
+			return;
+		}
+	}
+	tcp_mq_push(q, m);
+}
+
+static void
+ooo_remove(struct tcb *tp, uint16_t from, uint16_t to)
+{
+	if (to > from) {
+		memmove(&tp->ooo[from], &tp->ooo[to], (tp->nb_ooo - to) * sizeof(tp->ooo[0]));
+		tp->nb_ooo = (uint16_t)(tp->nb_ooo - (to - from));
+	}
+}
+
+/* Out-of-order segments that the new RCV.NXT reaches move to rcvq. */
+static void
+ooo_pull(struct berth_stack *st, struct tcb *tp)
+{
+	while (tp->nb_ooo > 0 && seq_leq(tp->ooo[0].seq, tp->rcv_nxt)) {
+		struct tcp_ooo_seg s = tp->ooo[0];
+		tcp_seq end = s.seq + s.len;
+
+		ooo_remove(tp, 0, 1);
+		tp->ooo_bytes -= s.len;
+		if (seq_leq(end, tp->rcv_nxt)) {
+			/* A later in-order segment covered it entirely. */
+			DROP(st, TCP_OOO_DUP, s.m);
+			continue;
+		}
+		rcvq_append(&tp->rcvq, tcp_mbuf_strip(s.m, tp->rcv_nxt - s.seq));
+		tp->rcv_nxt = end;
+	}
+}
+
+/*
+ * Keep a segment beyond RCV.NXT, sorted by sequence number, overlaps
+ * trimmed so that every byte is held once (RFC 9293 §3.10.7.4, seventh:
+ * segments out of order are held for later processing).
+ */
+static void
+ooo_insert(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq seq,
+	   uint32_t len)
+{
+	tcp_seq end = seq + len;
+	uint16_t i, j;
+
+	for (i = 0; i < tp->nb_ooo && seq_leq(tp->ooo[i].seq, seq); i++)
+		;
+	if (i > 0) {
+		tcp_seq prev_end = tp->ooo[i - 1].seq + tp->ooo[i - 1].len;
+
+		if (seq_geq(prev_end, end)) {
+			/* Every byte already held (an exact duplicate or inside one). */
+			DROP(st, TCP_OOO_DUP, m);
+			return;
+		}
+		if (seq_gt(prev_end, seq)) {
+			m = tcp_mbuf_strip(m, prev_end - seq);
+			len -= prev_end - seq;
+			seq = prev_end;
+		}
+	}
+	for (j = i; j < tp->nb_ooo && seq_lt(tp->ooo[j].seq, end); j++) {
+		tcp_seq oend = tp->ooo[j].seq + tp->ooo[j].len;
+
+		if (seq_gt(oend, end)) {
+			/* Overlaps the start of a held one: keep ours up to it. */
+			len = tp->ooo[j].seq - seq;
+			end = seq + len;
+			m = tcp_mbuf_trim(m, len);
+			break;
+		}
+		/* Wholly covered by the new segment: the new one replaces it. */
+		tp->ooo_bytes -= tp->ooo[j].len;
+		rte_pktmbuf_free(tp->ooo[j].m);
+	}
+	ooo_remove(tp, i, j);
+	/* Bounded in segments, and in bytes by the buffer beyond what we advertised. */
+	if (tp->nb_ooo >= TCP_OOO_MAX_SEGS ||
+	    ((uint64_t)tp->rcvq.bytes + tp->ooo_bytes + len > tp->rcvbuf &&
+	     seq_gt(end, tp->rcv_adv))) {
+		DROP(st, TCP_OOO_FULL, m);
+		return;
+	}
+	memmove(&tp->ooo[i + 1], &tp->ooo[i], (tp->nb_ooo - i) * sizeof(tp->ooo[0]));
+	tp->ooo[i].seq = seq;
+	tp->ooo[i].len = len;
+	tp->ooo[i].m = m;
+	tp->nb_ooo++;
+	tp->ooo_bytes += len;
+}
+
+void
+tcp_rcv_data(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq seq,
+	     uint32_t len, uint64_t now)
+{
+	bool was_empty = tp->rcvq.count == 0;
+
+	(void)now;
+	if (len > rte_pktmbuf_pkt_len(m))
+		len = rte_pktmbuf_pkt_len(m);
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m = tcp_mbuf_trim(m, len);
+	/* The caller trimmed to the window; bytes before RCV.NXT are old anyway. */
+	if (seq_lt(seq, tp->rcv_nxt)) {
+		uint32_t old = tp->rcv_nxt - seq;
+
+		if (old >= len) {
+			DROP(st, TCP_OOO_DUP, m);
+			return;
+		}
+		m = tcp_mbuf_strip(m, old);
+		seq = tp->rcv_nxt;
+		len -= old;
+	}
+	if (tp->rd_shut) {
+		/* Reading was shut down: acknowledged, then discarded. */
+		if (seq == tp->rcv_nxt)
+			tp->rcv_nxt += len;
+		DROP(st, TCP_RD_SHUT, m);
+		return;
+	}
+	if (seq != tp->rcv_nxt) {
+		ooo_insert(st, tp, m, seq, len);
+		return;
+	}
+	rcvq_append(&tp->rcvq, m);
+	tp->rcv_nxt += len;
+	ooo_pull(st, tp);
+	/* What is left of the window we advertised (RCV.WND of RFC 9293 §3.3.1). */
+	tp->rcv_wnd = seq_gt(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	/* Edge-triggered: empty -> non-empty. */
+	if (was_empty && tp->rcvq.count > 0)
+		tcp_notify(st, tp, BERTH_EV_READABLE);
+}

@@ -1,0 +1,608 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP demultiplexing tables: the connection table (4-tuple -> TCB or
+ * compact TIME-WAIT entry), the listen table, and the port bindings that
+ * bind(), listen() and ephemeral port selection consult.
+ *
+ * Call chain: tcp_input_flush -> tcp_table_lookup_bulk (one rte_hash bulk
+ *             lookup per burst) -> tcp_listen_lookup for misses
+ *             tcp_sock (bind, listen, connect, accept, close) -> tcp_bind_*,
+ *             tcp_listen_*, tcp_table_insert/remove
+ *             tcp_enter_time_wait -> tcp_table_remove + tcp_tw_insert
+ *             wheel_run -> tw_expire (one timer for every TIME-WAIT entry)
+ *             tcp_port_select -> tcp_port_bound, tcp_tuple_free
+ *
+ * Read first: RFC 9293 §3.6 (closing, TIME-WAIT and 2*MSL), §3.10.7.4
+ * (TIME-WAIT restart), §3.10.8 (time-wait timeout), RFC 6191 (TIME-WAIT
+ * reuse), RFC 1337 (TIME-WAIT assassination).
+ *
+ * Connection table: one rte_hash per stack, 12-byte key, sized to
+ * conf.tcp_max_conns (TIME-WAIT entries count against the same bound), with
+ * extendable buckets so every one of those entries fits whatever the keys.
+ * The hash is jhash with a secret seed, as Linux's inet_ehashfn: the peer
+ * chooses most of the key, and rte_hash's default CRC32 collides the same
+ * keys whatever its seed, so a peer could aim a flood at one bucket chain.
+ *
+ * The data pointer of a hash entry is either a struct tcb or a struct
+ * tcp_tw with the low bit set (both are at least 8-byte aligned), so one
+ * bulk lookup serves live connections and TIME-WAIT alike.
+ *
+ * TIME-WAIT entries are 32 bytes from a preallocated pool: the key is not
+ * copied but pointed at inside the hash's own key store (rte_hash keeps a
+ * key at a fixed position while it is present), so an entry costs 32 bytes
+ * here plus the hash slot every connection has (key 12 B + data pointer,
+ * 32 B aligned). Every entry lives 2*MSL, so they sit on one FIFO ordered by
+ * expiry and a single wheel timer is armed for the head.
+ *
+ * Port use is counted per port (host order index, 65536 entries) so that
+ * the common questions ("anyone on this port?") cost one array read before
+ * any hash lookup. Connections and TIME-WAIT entries are counted per port,
+ * whatever the local address: with several local addresses a bind can be
+ * refused where Linux would compare addresses too (stricter, never looser).
+ */
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include <sodium.h>
+
+#include "tcp.h"
+
+#define TW_NIL UINT32_MAX
+#define TW_TAG ((uintptr_t)1)
+
+/* A connection in TIME-WAIT, without its TCB (see preamble). */
+struct tcp_tw {
+	const struct tcp_key *key;  /* in the hash's key store, valid while present */
+	tcp_seq snd_nxt;            /* to re-ACK a retransmitted FIN */
+	tcp_seq rcv_nxt;
+	uint64_t expire;            /* ns */
+	uint32_t prev, next;        /* FIFO by expiry (pool indexes); next links the free list */
+};
+static_assert(sizeof(struct tcp_tw) == 32, "a TIME-WAIT entry must stay 32 bytes");
+
+/* Who uses a port (index: host-order port). */
+struct port_use {
+	uint32_t binds;      /* bind()/listen() bindings, any address */
+	uint32_t listeners;  /* listen table entries */
+	uint32_t conns;      /* live connections with this local port */
+	uint32_t tws;        /* TIME-WAIT entries with this local port */
+};
+
+/* (address, port) key of the listen and bind hashes; pad is always zero. */
+struct addr_port {
+	uint32_t addr;       /* network order, 0: wildcard */
+	uint16_t port;       /* network order */
+	uint16_t pad;
+};
+
+struct tcp_table {
+	struct rte_hash *conns;     /* struct tcp_key -> tcb | (tcp_tw + TW_TAG) */
+	struct rte_hash *listen;    /* struct addr_port -> tcp_listener */
+	struct rte_hash *binds;     /* struct addr_port -> number of bindings */
+	uint32_t max;               /* conf.tcp_max_conns */
+	uint32_t nb_tcbs;
+	uint32_t nb_tw;
+	struct tcp_tw *tw;          /* pool of max entries */
+	uint32_t tw_free;           /* free list head */
+	uint32_t tw_head, tw_tail;  /* FIFO, earliest expiry first */
+	struct berth_timer tw_timer;
+	struct port_use *ports;     /* 65536 */
+};
+
+static inline struct tcp_table *
+tbl(const struct berth_stack *st)
+{
+	return st->tcp->table;
+}
+
+static inline struct port_use *
+port_use(const struct tcp_table *t, uint16_t port_be)
+{
+	return &t->ports[rte_be_to_cpu_16(port_be)];
+}
+
+static inline struct addr_port
+ap_key(uint32_t addr, uint16_t port)
+{
+	struct addr_port k = { .addr = addr, .port = port, .pad = 0 };
+
+	return k;
+}
+
+static inline uint32_t
+tw_index(const struct tcp_table *t, const struct tcp_tw *tw)
+{
+	return (uint32_t)(tw - t->tw);
+}
+
+static inline struct tcp_lookup
+decode(void *data)
+{
+	struct tcp_lookup r;
+
+	if (data == NULL) {
+		r.kind = TCP_LK_NONE;
+		r.tcb = NULL;
+	} else if ((uintptr_t)data & TW_TAG) {
+		r.kind = TCP_LK_TW;
+		r.tw = (struct tcp_tw *)((uintptr_t)data & ~TW_TAG);
+	} else {
+		r.kind = TCP_LK_TCB;
+		r.tcb = data;
+	}
+	return r;
+}
+
+static struct rte_hash *
+hash_make(const struct berth_stack *st, const char *what, uint32_t entries,
+	  uint32_t key_len, bool keyed)
+{
+	struct rte_hash_parameters hp;
+	char name[RTE_HASH_NAMESIZE];
+
+	snprintf(name, sizeof(name), "bt_%s_%" PRIxPTR, what, (uintptr_t)st);
+	memset(&hp, 0, sizeof(hp));
+	hp.name = name;
+	/* rte_hash wants at least a bucket's worth; our own counts enforce the bound. */
+	hp.entries = RTE_MAX(entries, 8u);
+	hp.key_len = key_len;
+	hp.socket_id = st->socket_id;
+	if (keyed) {
+		hp.hash_func = rte_jhash;
+		hp.hash_func_init_val = randombytes_random();
+	}
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	return rte_hash_create(&hp);
+}
+
+static void tw_expire(struct berth_stack *st, struct berth_timer *timer, uint64_t now);
+
+/* ---- lifecycle ---- */
+
+int
+tcp_table_init(struct berth_stack *st)
+{
+	struct tcp_table *t;
+	uint32_t i, nsock = st->conf.max_sockets;
+
+	t = rte_zmalloc_socket("berth_tcp_table", sizeof(*t), RTE_CACHE_LINE_SIZE, st->socket_id);
+	if (t == NULL)
+		return -ENOMEM;
+	st->tcp->table = t;
+	t->max = st->conf.tcp_max_conns;
+	t->conns = hash_make(st, "conn", t->max, sizeof(struct tcp_key), true);
+	/* At most one binding and one listener per socket. */
+	t->listen = hash_make(st, "lsn", nsock, sizeof(struct addr_port), false);
+	t->binds = hash_make(st, "bind", nsock, sizeof(struct addr_port), false);
+	t->tw = rte_zmalloc_socket("berth_tcp_tw", (size_t)t->max * sizeof(*t->tw),
+				   RTE_CACHE_LINE_SIZE, st->socket_id);
+	t->ports = rte_zmalloc_socket("berth_tcp_ports", 65536 * sizeof(*t->ports),
+				      RTE_CACHE_LINE_SIZE, st->socket_id);
+	if (t->conns == NULL || t->listen == NULL || t->binds == NULL || t->tw == NULL ||
+	    t->ports == NULL) {
+		tcp_table_fini(st);
+		return -ENOMEM;
+	}
+	for (i = 0; i < t->max; i++)
+		t->tw[i].next = i + 1 < t->max ? i + 1 : TW_NIL;
+	t->tw_free = t->max > 0 ? 0 : TW_NIL;
+	t->tw_head = t->tw_tail = TW_NIL;
+	timer_init(&t->tw_timer, tw_expire);
+	return 0;
+}
+
+void
+tcp_table_fini(struct berth_stack *st)
+{
+	struct tcp_table *t;
+
+	if (st->tcp == NULL || (t = st->tcp->table) == NULL)
+		return;
+	/* TIME-WAIT entries live in the pool: freeing it frees them. */
+	timer_cancel(&st->wheel, &t->tw_timer);
+	rte_hash_free(t->conns);
+	rte_hash_free(t->listen);
+	rte_hash_free(t->binds);
+	rte_free(t->tw);
+	rte_free(t->ports);
+	rte_free(t);
+	st->tcp->table = NULL;
+}
+
+/* ---- connection table ---- */
+
+void
+tcp_table_lookup_bulk(struct berth_stack *st, const struct tcp_key *const *keys,
+		      unsigned int n, struct tcp_lookup *res)
+{
+	const struct tcp_table *t = tbl(st);
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	unsigned int off, i, chunk;
+	uint64_t hits;
+
+	for (off = 0; off < n; off += chunk) {
+		chunk = RTE_MIN(n - off, (unsigned int)RTE_HASH_LOOKUP_BULK_MAX);
+		hits = 0;
+		/* The keys are only read; rte_hash's prototype lacks the inner const. */
+		if (rte_hash_lookup_bulk_data(t->conns, (const void **)(uintptr_t)(keys + off),
+					      chunk, &hits, data) < 0)
+			hits = 0;
+		for (i = 0; i < chunk; i++)
+			res[off + i] = decode((hits >> i) & 1 ? data[i] : NULL);
+	}
+}
+
+struct tcp_lookup
+tcp_table_lookup(struct berth_stack *st, const struct tcp_key *key)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(tbl(st)->conns, key, &data) < 0)
+		data = NULL;
+	return decode(data);
+}
+
+/* Room for one more connection or TIME-WAIT entry? */
+static inline bool
+table_full(const struct tcp_table *t)
+{
+	return t->nb_tcbs + t->nb_tw >= t->max;
+}
+
+int
+tcp_table_insert(struct berth_stack *st, struct tcb *tp)
+{
+	struct tcp_table *t = tbl(st);
+	int ret;
+
+	/* A pair of sockets fully specifies a connection (RFC 793 §2.7): one entry per tuple. */
+	if (rte_hash_lookup(t->conns, &tp->key) >= 0)
+		return -EEXIST;
+	if (table_full(t))
+		return -ENOSPC;
+	ret = rte_hash_add_key_data(t->conns, &tp->key, tp);
+	if (ret < 0)
+		return ret == -ENOSPC ? -ENOSPC : -EINVAL;
+	t->nb_tcbs++;
+	port_use(t, tp->key.lport)->conns++;
+	return 0;
+}
+
+void
+tcp_table_remove(struct berth_stack *st, struct tcb *tp)
+{
+	struct tcp_table *t = tbl(st);
+	void *data;
+
+	/* Idempotent, and never removes another connection's entry. */
+	if (t == NULL || rte_hash_lookup_data(t->conns, &tp->key, &data) < 0 || data != tp)
+		return;
+	rte_hash_del_key(t->conns, &tp->key);
+	t->nb_tcbs--;
+	port_use(t, tp->key.lport)->conns--;
+}
+
+/* ---- TIME-WAIT entries ---- */
+
+static void
+fifo_unlink(struct tcp_table *t, struct tcp_tw *tw)
+{
+	if (tw->prev != TW_NIL)
+		t->tw[tw->prev].next = tw->next;
+	else
+		t->tw_head = tw->next;
+	if (tw->next != TW_NIL)
+		t->tw[tw->next].prev = tw->prev;
+	else
+		t->tw_tail = tw->prev;
+}
+
+/*
+ * Insert by expiry. Every entry gets now + 2*MSL, so it belongs at the tail
+ * and the walk stops at once; an earlier expiry (a shorter MSL set at run
+ * time) still lands in order.
+ */
+static void
+fifo_insert(struct tcp_table *t, struct tcp_tw *tw)
+{
+	uint32_t idx = tw_index(t, tw), after = t->tw_tail;
+
+	while (after != TW_NIL && t->tw[after].expire > tw->expire)
+		after = t->tw[after].prev;
+	tw->prev = after;
+	if (after == TW_NIL) {
+		tw->next = t->tw_head;
+		t->tw_head = idx;
+	} else {
+		tw->next = t->tw[after].next;
+		t->tw[after].next = idx;
+	}
+	if (tw->next != TW_NIL)
+		t->tw[tw->next].prev = idx;
+	else
+		t->tw_tail = idx;
+}
+
+/* The one timer follows the head of the FIFO. */
+static void
+tw_timer_update(struct berth_stack *st, struct tcp_table *t)
+{
+	if (t->tw_head == TW_NIL)
+		timer_cancel(&st->wheel, &t->tw_timer);
+	else if (!timer_armed(&t->tw_timer) || t->tw_timer.expire != t->tw[t->tw_head].expire)
+		timer_arm(&st->wheel, &t->tw_timer, t->tw[t->tw_head].expire);
+}
+
+/* Take tw out of the hash, the FIFO and the port counts; back to the pool. */
+static void
+tw_release(struct tcp_table *t, struct tcp_tw *tw)
+{
+	struct tcp_key key = *tw->key; /* the hash slot goes away with the key */
+
+	rte_hash_del_key(t->conns, &key);
+	fifo_unlink(t, tw);
+	port_use(t, key.lport)->tws--;
+	t->nb_tw--;
+	tw->key = NULL;
+	tw->next = t->tw_free;
+	t->tw_free = tw_index(t, tw);
+}
+
+struct tcp_tw *
+tcp_tw_insert(struct berth_stack *st, const struct tcp_key *key, tcp_seq snd_nxt,
+	      tcp_seq rcv_nxt, uint64_t expire)
+{
+	struct tcp_table *t = tbl(st);
+	struct tcp_tw *tw;
+	void *kp;
+	int32_t pos;
+
+	if (table_full(t) || t->tw_free == TW_NIL || rte_hash_lookup(t->conns, key) >= 0)
+		return NULL;
+	tw = &t->tw[t->tw_free];
+	if (rte_hash_add_key_data(t->conns, key, (void *)((uintptr_t)tw | TW_TAG)) < 0)
+		return NULL;
+	pos = rte_hash_lookup(t->conns, key);
+	if (pos < 0 || rte_hash_get_key_with_position(t->conns, pos, &kp) < 0) {
+		rte_hash_del_key(t->conns, key);
+		return NULL;
+	}
+	t->tw_free = tw->next;
+	tw->key = kp;
+	tw->snd_nxt = snd_nxt;
+	tw->rcv_nxt = rcv_nxt;
+	tw->expire = expire;
+	fifo_insert(t, tw);
+	t->nb_tw++;
+	port_use(t, key->lport)->tws++;
+	STAT_INC(st, TCP_TW_ENTER);
+	tw_timer_update(st, t);
+	return tw;
+}
+
+void
+tcp_tw_remove(struct berth_stack *st, struct tcp_tw *tw)
+{
+	struct tcp_table *t = tbl(st);
+
+	if (tw == NULL || tw->key == NULL)
+		return;
+	tw_release(t, tw);
+	tw_timer_update(st, t);
+}
+
+void
+tcp_tw_restart(struct berth_stack *st, struct tcp_tw *tw, uint64_t expire)
+{
+	struct tcp_table *t = tbl(st);
+
+	/* RFC 9293 §3.10.7.4 (TIME-WAIT, FIN): restart the 2 MSL time-wait timeout. */
+	fifo_unlink(t, tw);
+	tw->expire = expire;
+	fifo_insert(t, tw);
+	tw_timer_update(st, t);
+}
+
+static void
+tw_trace(const struct tcp_key *k)
+{
+	char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN];
+
+	if (!rte_log_can_log(berth_logtype, RTE_LOG_DEBUG))
+		return;
+	inet_ntop(AF_INET, &k->laddr, l, sizeof(l));
+	inet_ntop(AF_INET, &k->raddr, r, sizeof(r));
+	BERTH_LOG(DEBUG, "tcp %s:%u %s:%u TIME-WAIT -> CLOSED (2*MSL elapsed)", l,
+		  rte_be_to_cpu_16(k->lport), r, rte_be_to_cpu_16(k->rport));
+}
+
+/* RFC 9293 §3.10.8 (timeouts): the time-wait timeout deletes the TCB. */
+static void
+tw_expire(struct berth_stack *st, struct berth_timer *timer, uint64_t now)
+{
+	struct tcp_table *t = tbl(st);
+	struct tcp_tw *tw;
+
+	(void)timer;
+	while (t->tw_head != TW_NIL && (tw = &t->tw[t->tw_head])->expire <= now) {
+		tw_trace(tw->key);
+		tw_release(t, tw);
+		STAT_INC(st, TCP_TW_EXPIRE);
+	}
+	tw_timer_update(st, t);
+}
+
+tcp_seq
+tcp_tw_snd_nxt(const struct tcp_tw *tw)
+{
+	return tw->snd_nxt;
+}
+
+tcp_seq
+tcp_tw_rcv_nxt(const struct tcp_tw *tw)
+{
+	return tw->rcv_nxt;
+}
+
+const struct tcp_key *
+tcp_tw_key(const struct tcp_tw *tw)
+{
+	return tw->key;
+}
+
+uint32_t
+tcp_tw_count(const struct berth_stack *st)
+{
+	return st->tcp != NULL && tbl(st) != NULL ? tbl(st)->nb_tw : 0;
+}
+
+/* ---- listen table ---- */
+
+static struct tcp_listener *
+listen_find(const struct tcp_table *t, uint32_t laddr, uint16_t lport)
+{
+	struct addr_port k = ap_key(laddr, lport);
+	void *data;
+
+	return rte_hash_lookup_data(t->listen, &k, &data) < 0 ? NULL : data;
+}
+
+int
+tcp_listen_insert(struct berth_stack *st, struct tcp_listener *l)
+{
+	struct tcp_table *t = tbl(st);
+	struct addr_port k = ap_key(l->laddr, l->lport);
+	struct port_use *pu = port_use(t, l->lport);
+	int ret;
+
+	/* One listener per port and address; a wildcard one excludes every other. */
+	if (pu->listeners > 0 &&
+	    (l->laddr == 0 || listen_find(t, 0, l->lport) != NULL ||
+	     listen_find(t, l->laddr, l->lport) != NULL))
+		return -EADDRINUSE;
+	ret = rte_hash_add_key_data(t->listen, &k, l);
+	if (ret < 0)
+		return -ENOMEM;
+	pu->listeners++;
+	return 0;
+}
+
+void
+tcp_listen_remove(struct berth_stack *st, struct tcp_listener *l)
+{
+	struct tcp_table *t = tbl(st);
+	struct addr_port k = ap_key(l->laddr, l->lport);
+
+	if (t == NULL || listen_find(t, l->laddr, l->lport) != l)
+		return;
+	rte_hash_del_key(t->listen, &k);
+	port_use(t, l->lport)->listeners--;
+}
+
+struct tcp_listener *
+tcp_listen_lookup(struct berth_stack *st, uint32_t laddr, uint16_t lport)
+{
+	const struct tcp_table *t = tbl(st);
+	struct tcp_listener *l;
+
+	/* SYN floods at closed ports stop here, before any hash lookup. */
+	if (port_use(t, lport)->listeners == 0)
+		return NULL;
+	/* The most specific listener wins, as BSD's in_pcblookup: address, then wildcard. */
+	l = listen_find(t, laddr, lport);
+	return l != NULL ? l : listen_find(t, 0, lport);
+}
+
+/* ---- port bindings ---- */
+
+static uint32_t
+bind_count(const struct tcp_table *t, uint32_t laddr, uint16_t lport)
+{
+	struct addr_port k = ap_key(laddr, lport);
+	void *data;
+
+	return rte_hash_lookup_data(t->binds, &k, &data) < 0 ? 0 : (uint32_t)(uintptr_t)data;
+}
+
+bool
+tcp_port_bound(struct berth_stack *st, uint32_t laddr, uint16_t lport)
+{
+	const struct tcp_table *t = tbl(st);
+
+	if (port_use(t, lport)->binds == 0)
+		return false;
+	/* A wildcard address overlaps every binding on the port. */
+	if (laddr == 0)
+		return true;
+	return bind_count(t, laddr, lport) > 0 || bind_count(t, 0, lport) > 0;
+}
+
+int
+tcp_bind_add(struct berth_stack *st, uint32_t laddr, uint16_t lport, bool reuseaddr)
+{
+	struct tcp_table *t = tbl(st);
+	struct port_use *pu = port_use(t, lport);
+	struct addr_port k = ap_key(laddr, lport);
+	uint32_t n;
+
+	/* Port 0 asks for an ephemeral port; it is never a real one. */
+	if (lport == 0)
+		return -EINVAL;
+	/* Another bind or listen on the same address, or either is the wildcard. */
+	if (tcp_port_bound(st, laddr, lport))
+		return -EADDRINUSE;
+	/* A live connection uses the port as its local port (Linux: port in use). */
+	if (pu->conns > 0)
+		return -EADDRINUSE;
+	/*
+	 * RFC 9293 leaves binding over TIME-WAIT to the implementation; as
+	 * BSD and Linux, SO_REUSEADDR allows it. The 4-tuple itself stays
+	 * protected: connect checks tcp_tuple_free, and a SYN that reopens a
+	 * TIME-WAIT connection follows RFC 6191.
+	 */
+	if (pu->tws > 0 && !reuseaddr)
+		return -EADDRINUSE;
+	n = bind_count(t, laddr, lport);
+	if (rte_hash_add_key_data(t->binds, &k, (void *)(uintptr_t)(n + 1)) < 0)
+		return -ENOMEM;
+	pu->binds++;
+	return 0;
+}
+
+void
+tcp_bind_del(struct berth_stack *st, uint32_t laddr, uint16_t lport)
+{
+	struct tcp_table *t = tbl(st);
+	struct addr_port k = ap_key(laddr, lport);
+	uint32_t n;
+
+	if (t == NULL || (n = bind_count(t, laddr, lport)) == 0)
+		return;
+	if (n == 1)
+		rte_hash_del_key(t->binds, &k);
+	else
+		rte_hash_add_key_data(t->binds, &k, (void *)(uintptr_t)(n - 1));
+	port_use(t, lport)->binds--;
+}
+
+bool
+tcp_tuple_free(struct berth_stack *st, const struct tcp_key *key)
+{
+	const struct tcp_table *t = tbl(st);
+	const struct port_use *pu = port_use(t, key->lport);
+
+	/* Nothing on the local port: no hash lookup (ephemeral probing). */
+	if (pu->conns == 0 && pu->tws == 0)
+		return true;
+	return rte_hash_lookup(t->conns, key) < 0;
+}
