@@ -1,16 +1,23 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Helpers for the integration tests' Python clients, which run in the
 test net's host namespace (see lib.sh): read berth-echo's counters and
-do UDP echo round trips with retries."""
+its TCP connection listing, and do UDP echo round trips with retries."""
 
 import json
 import os
+import re
 import signal
 import socket
 import sys
 import time
 
 JSON_TAG = "counters-json: "
+CONNS_TAG = "berth-echo: connections"
+CONNS_END = "berth-echo: end of connections"
+# RFC 9293 §3.3.2 state names, as the stack's listing spells them.
+TCP_STATES = ("LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+              "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+              "CLOSED")
 SENT = [0]  # datagrams sent by echo(), retries included
 
 
@@ -39,6 +46,67 @@ def counters(pid, log, timeout=5.0):
         time.sleep(0.02)
     fail("berth-echo did not dump its counters on SIGUSR1")
     return None
+
+
+def dump(pid, log, timeout=5.0):
+    """SIGUSR1 berth-echo and return (counters, listing): the counters as a
+    dict and the lines of its TCP connection listing."""
+    with open(log, encoding="utf-8", errors="replace") as f:
+        start = sum(1 for _ in f)
+    c = counters(pid, log, timeout)
+    with open(log, encoding="utf-8", errors="replace") as f:
+        lines = [l.rstrip("\n") for l in f][start:]
+    # The dump that answered: its JSON line is the last complete one.
+    last = max(i for i, l in enumerate(lines) if l.startswith(JSON_TAG))
+    begin = max((i for i, l in enumerate(lines[:last]) if l == CONNS_TAG), default=None)
+    if begin is None:
+        fail("berth-echo's dump has no connection listing")
+    listing = []
+    for l in lines[begin + 1:last]:
+        if l == CONNS_END:
+            break
+        listing.append(l)
+    return c, listing
+
+
+def app_counters(log):
+    """berth-echo's own counters (echo_fail, tcp_echo_* ...) from its last
+    complete dump: the "name value" lines after "berth-echo: counters"."""
+    with open(log, encoding="utf-8", errors="replace") as f:
+        lines = [l.rstrip("\n") for l in f]
+    ends = [i for i, l in enumerate(lines) if l.startswith(JSON_TAG)]
+    if not ends:
+        fail("no counter dump in berth-echo's output")
+    begin = max(i for i, l in enumerate(lines[:ends[-1]]) if l == "berth-echo: counters")
+    out = {}
+    for l in lines[begin + 1:ends[-1]]:
+        m = re.match(r"^([a-z_0-9]+)\s+(\d+)$", l)
+        if m:
+            out[m.group(1)] = int(m.group(2))
+    return out
+
+
+def conns_summary(listing):
+    """Count the connections of a listing by state. Each connection line
+    starts with its state and holds its addresses; TIME-WAIT entries are
+    compact and are counted on the listing's summary line
+    ("tcp: N connections, M listeners, K TIME-WAIT")."""
+    states = {}
+    tw = None
+    for l in listing:
+        words = l.split()
+        if not words:
+            continue
+        if words[0] in TCP_STATES and any(":" in w for w in words[1:]):
+            states[words[0]] = states.get(words[0], 0) + 1
+            continue
+        m = (re.search(r"(\d+)\s+TIME-WAIT", l, re.I) or
+             re.search(r"TIME-WAIT\D{0,20}?(\d+)", l, re.I))
+        if m:
+            tw = int(m.group(1))
+    if tw is None:
+        tw = states.get("TIME-WAIT", 0)
+    return states, tw
 
 
 def echo(sock, payload, retries=3, timeout=1.0):

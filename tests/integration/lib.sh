@@ -14,11 +14,17 @@
 #   it_host CMD...           run CMD in the host namespace
 #   it_counters              print the counters-json object (SIGUSR1)
 #   it_stop_echo             SIGTERM (SIGKILL after 10 s); fails unless exit 0
+#   it_connect LOG [ARG...]  run berth-connect in the stack namespace (while
+#                            berth-echo is not running), output in LOG;
+#                            returns its exit status
+#   it_host_bg CMD...        start CMD in the host namespace in the
+#                            background; killed at cleanup ($! is its PID)
 #   it_pass                  report success
 #   "$IT_PY" script.py       the Python of the Debian packages (python3-scapy)
 #
-# Inputs: BERTH_ECHO (the binary; default build/apps/berth-echo) and
-# BERTH_TESTNET (default scripts/testnet), set by tests/integration/meson.build.
+# Inputs: BERTH_ECHO (the binary; default build/apps/berth-echo),
+# BERTH_CONNECT (default build/apps/berth-connect) and BERTH_TESTNET
+# (default scripts/testnet), set by tests/integration/meson.build.
 
 set -euo pipefail
 # ethtool and ip live in sbin, which a root shell from plain `su` lacks.
@@ -31,6 +37,7 @@ IT_TMP=
 IT_PID=
 IT_LOG=
 IT_PREFIX=
+IT_BG_PIDS=()
 IT_UP=0
 IT_OK=0
 IT_PY=python3
@@ -69,6 +76,10 @@ it_cleanup() {
 		it_wait_exit 10 || kill -KILL "$IT_PID" 2>/dev/null
 		wait "$IT_PID" 2>/dev/null
 	fi
+	local p
+	for p in "${IT_BG_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	if [ "$IT_OK" -ne 1 ] && [ -n "$IT_LOG" ] && [ -s "$IT_LOG" ]; then
 		echo "---- berth-echo output (last 60 lines, JSON left out) ----"
 		grep -v '^counters-json: ' "$IT_LOG" | tail -n 60
@@ -77,6 +88,7 @@ it_cleanup() {
 	[ "$IT_UP" -eq 0 ] || bash "$BERTH_TESTNET" down "$IT_NAME" >/dev/null 2>&1
 	# EAL's runtime directory for our unique prefix.
 	[ -z "$IT_PREFIX" ] || rm -rf "/var/run/dpdk/$IT_PREFIX"
+	[ -z "$IT_NAME" ] || rm -rf "/var/run/dpdk/berth-$IT_NAME-c"
 	[ -z "$IT_TMP" ] || rm -rf "$IT_TMP"
 	exit "$rc"
 }
@@ -103,7 +115,7 @@ it_reap_stale() {
 		kill -0 "$pid" 2>/dev/null && continue
 		echo "removing test net $name left by a test that was killed"
 		bash "$BERTH_TESTNET" down "$name" >/dev/null 2>&1 || true
-		rm -rf "/var/run/dpdk/berth-$name" /tmp/berth-"$name".*
+		rm -rf "/var/run/dpdk/berth-$name" "/var/run/dpdk/berth-$name-c" /tmp/berth-"$name".*
 	done
 }
 
@@ -117,6 +129,7 @@ it_init() {
 	IT_PY=${BERTH_PYTHON:-/usr/bin/python3}
 	[ -x "$IT_PY" ] || IT_PY=$(command -v python3) || it_skip "python3 not installed"
 	BERTH_ECHO=${BERTH_ECHO:-$IT_ROOT/build/apps/berth-echo}
+	BERTH_CONNECT=${BERTH_CONNECT:-$IT_ROOT/build/apps/berth-connect}
 	BERTH_TESTNET=${BERTH_TESTNET:-$IT_ROOT/scripts/testnet}
 	[ -x "$BERTH_ECHO" ] || it_fail "berth-echo not built: $BERTH_ECHO"
 	[ -f "$BERTH_TESTNET" ] || it_fail "no $BERTH_TESTNET"
@@ -218,4 +231,28 @@ it_stop_echo() {
 	[ "$rc" -eq 0 ] || it_fail "berth-echo exited with status $rc after SIGTERM"
 	grep -q '^counters-json: {' "$IT_LOG" || it_fail "no counters-json line at exit"
 	it_log "berth-echo stopped (exit 0)"
+}
+
+# it_connect LOG [ARG...]: run berth-connect in the stack namespace with
+# ARGs after "--" (--ip is given), within a time limit; its output goes to
+# LOG and, counters left out, to ours. Returns berth-connect's exit status.
+it_connect() {
+	local log=$1 rc=0
+	shift
+	[ -x "$BERTH_CONNECT" ] || it_fail "berth-connect not built: $BERTH_CONNECT"
+	it_log "berth-connect $*"
+	timeout -k 5 120 ip netns exec "$TESTNET_STACK_NS" "$BERTH_CONNECT" \
+		--no-huge -m 512 --no-pci --file-prefix="berth-$IT_NAME-c" -l "$(it_lcore)" \
+		--vdev="net_af_packet0,iface=$TESTNET_STACK_IF,qpairs=1" \
+		-- --ip "$TESTNET_STACK_IP/$TESTNET_PREFIX" "$@" >"$log" 2>&1 </dev/null || rc=$?
+	# The counters come last; the test reads them from LOG if it needs them.
+	sed '/^berth-connect: counters$/,$d' "$log"
+	return "$rc"
+}
+
+# it_host_bg CMD...: CMD in the host namespace, in the background, stopped
+# (SIGTERM) at cleanup. $! is its PID afterwards.
+it_host_bg() {
+	ip netns exec "$TESTNET_HOST_NS" "$@" &
+	IT_BG_PIDS+=("$!")
 }
