@@ -561,8 +561,14 @@ tcp_bind_add(struct berth_stack *st, uint32_t laddr, uint16_t lport, bool reusea
 	/* Another bind or listen on the same address, or either is the wildcard. */
 	if (tcp_port_bound(st, laddr, lport))
 		return -EADDRINUSE;
-	/* A live connection uses the port as its local port (Linux: port in use). */
-	if (pu->conns > 0)
+	/*
+	 * A live connection uses the port as its local port: in use, unless
+	 * SO_REUSEADDR, which (as in Linux, inet_csk_bind_conflict) only a
+	 * listener or another bind refuses. A restarted server must be able
+	 * to bind while its old connections finish; their 4-tuples stay
+	 * protected by the connection table.
+	 */
+	if (pu->conns > 0 && !reuseaddr)
 		return -EADDRINUSE;
 	/*
 	 * RFC 9293 leaves binding over TIME-WAIT to the implementation; as
@@ -605,4 +611,17 @@ tcp_tuple_free(struct berth_stack *st, const struct tcp_key *key)
 	if (pu->conns == 0 && pu->tws == 0)
 		return true;
 	return rte_hash_lookup(t->conns, key) < 0;
+}
+
+void
+tcp_tw_foreach(struct berth_stack *st, tcp_tw_fn fn, void *arg)
+{
+	struct tcp_table *t = tbl(st);
+	uint32_t i;
+
+	if (t == NULL)
+		return;
+	/* Earliest expiry first; fn must not add or remove entries. */
+	for (i = t->tw_head; i != TW_NIL; i = t->tw[i].next)
+		fn(t->tw[i].key, t->tw[i].expire, arg);
 }

@@ -613,10 +613,15 @@ test_bind_live_conn(void)
 	h_setup(&h);
 	tp = tcb_new(H_OUR_IP, 5000, H_PEER_IP, 80);
 	H_ASSERT(tcp_table_insert(h.st, tp) == 0);
-	/* The port is in use by a connection (Linux: EADDRINUSE), reuseaddr or not. */
+	/* The port is in use by a connection (Linux: EADDRINUSE)... */
 	CU_ASSERT_EQUAL(tcp_bind_add(h.st, H_OUR_IP, be16(5000), false), -EADDRINUSE);
-	CU_ASSERT_EQUAL(tcp_bind_add(h.st, 0, be16(5000), true), -EADDRINUSE);
+	CU_ASSERT_EQUAL(tcp_bind_add(h.st, 0, be16(5000), false), -EADDRINUSE);
 	CU_ASSERT_EQUAL(tcp_bind_add(h.st, H_OUR_IP, be16(5001), false), 0);
+	/* ...unless SO_REUSEADDR: a restarted server binds over its old children. */
+	CU_ASSERT_EQUAL(tcp_bind_add(h.st, 0, be16(5000), true), 0);
+	/* A listener (a binding) still refuses a second bind, reuseaddr or not. */
+	CU_ASSERT_EQUAL(tcp_bind_add(h.st, H_OUR_IP, be16(5000), true), -EADDRINUSE);
+	tcp_bind_del(h.st, 0, be16(5000));
 	/* A connection is not a binding: tcp_port_bound stays false. */
 	CU_ASSERT_FALSE(tcp_port_bound(h.st, H_OUR_IP, be16(5000)));
 	tcp_table_remove(h.st, tp);
@@ -703,7 +708,7 @@ add(void)
 	s = CU_add_suite("bindings", NULL, NULL);
 	CU_add_test(s, "conflict matrix", test_bind_matrix);
 	CU_add_test(s, "port bound", test_port_bound);
-	CU_add_test(s, "live connection blocks bind", test_bind_live_conn);
+	CU_add_test(s, "live connection blocks bind without SO_REUSEADDR", test_bind_live_conn);
 	CU_add_test(s, "TIME-WAIT blocks bind unless reuseaddr", test_bind_time_wait);
 	CU_add_test(s, "free 4-tuples", test_tuple_free);
 }
