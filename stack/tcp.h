@@ -359,6 +359,9 @@ tcp_seq tcp_tw_rcv_nxt(const struct tcp_tw *tw);
 /* Points into the table: valid until the entry is removed or expires. */
 const struct tcp_key *tcp_tw_key(const struct tcp_tw *tw);
 uint32_t tcp_tw_count(const struct berth_stack *st);
+/* Call fn for every TIME-WAIT entry, earliest expiry first (for listings). */
+typedef void (*tcp_tw_fn)(const struct tcp_key *key, uint64_t expire, void *arg);
+void tcp_tw_foreach(struct berth_stack *st, tcp_tw_fn fn, void *arg);
 
 /* Listen table: exact (laddr, lport) first, then (0, lport). */
 int tcp_listen_insert(struct berth_stack *st, struct tcp_listener *l);   /* -EADDRINUSE */

@@ -1082,6 +1082,26 @@ fmt_timer(char *buf, size_t len, const char *name, const struct berth_timer *t, 
 	return snprintf(buf, len, "%s:%" PRIu64 ".%03" PRIu64 "s", name, s, ms);
 }
 
+struct dump_tw_arg {
+	FILE *f;
+	uint64_t now;
+};
+
+/* A compact TIME-WAIT entry, listed as ss(8) lists a TIME-WAIT socket. */
+static void
+dump_tw(const struct tcp_key *key, uint64_t expire, void *arg)
+{
+	const struct dump_tw_arg *a = arg;
+	uint64_t left = expire > a->now ? expire - a->now : 0;
+	char la[24], ra[24];
+
+	fmt_addr(la, sizeof(la), key->laddr, key->lport);
+	fmt_addr(ra, sizeof(ra), key->raddr, key->rport);
+	fprintf(a->f, "%-12s %8u %8u %-21s %-21s timewait:%" PRIu64 ".%03" PRIu64 "s\n",
+		"TIME-WAIT", 0u, 0u, la, ra, (uint64_t)(left / BERTH_NS_PER_SEC),
+		(uint64_t)((left % BERTH_NS_PER_SEC) / BERTH_NS_PER_MS));
+}
+
 void
 berth_stack_conns_dump(struct berth_stack *st, FILE *f)
 {
@@ -1112,6 +1132,7 @@ berth_stack_conns_dump(struct berth_stack *st, FILE *f)
 			tp->rcvq.bytes, tp->sndq.bytes, la, ra, tm);
 		nconn++;
 	}
+	tcp_tw_foreach(st, dump_tw, &(struct dump_tw_arg){ .f = f, .now = st->now });
 	LIST_FOREACH(l, &st->tcp->listeners, link) {
 		char la[24];
 

@@ -895,6 +895,9 @@ test_close_fin(void)
 	CU_ASSERT_EQUAL(tcp_tw_count(h.st), 1);
 	d = dump(&h);
 	CU_ASSERT_PTR_NOT_NULL(strstr(d, "tcp: 0 connections, 0 listeners, 1 TIME-WAIT"));
+	/* The compact entry is listed on its own line, with 2*MSL left (60 s). */
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "TIME-WAIT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "timewait:60.000s"));
 	free(d);
 	h_teardown(&h);
 }
