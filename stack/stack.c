@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -88,10 +89,45 @@ unlink_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return 0;
 }
 
+/*
+ * Pools whose mbufs were still out when their stack was destroyed: frames
+ * in a NIC's transmit ring (or fragments, TCP segments referencing a send
+ * queue) come back only when the port is stopped or closed, which an
+ * application does after destroying the stack. Freeing the pool then
+ * would let the driver free mbufs into freed memory, so such a pool waits
+ * for berth_fini(). Control path only: a mutex is fine.
+ */
+static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rte_mempool *deferred[RTE_MAX_LCORE * 2];
+static unsigned int nb_deferred;
+
+static void
+pool_release(struct rte_mempool *mp)
+{
+	if (mp == NULL)
+		return;
+	if (rte_mempool_in_use_count(mp) == 0) {
+		rte_mempool_free(mp);
+		return;
+	}
+	pthread_mutex_lock(&deferred_lock);
+	if (nb_deferred < RTE_DIM(deferred))
+		deferred[nb_deferred++] = mp;
+	/* else: kept until exit; a bounded leak beats a use after free */
+	pthread_mutex_unlock(&deferred_lock);
+	BERTH_LOG(DEBUG, "pool %s: %u mbufs still out, freed at berth_fini", mp->name,
+		  rte_mempool_in_use_count(mp));
+}
+
 void
 berth_fini(void)
 {
 	char dir[PATH_MAX];
+
+	pthread_mutex_lock(&deferred_lock);
+	while (nb_deferred > 0)
+		rte_mempool_free(deferred[--nb_deferred]);
+	pthread_mutex_unlock(&deferred_lock);
 
 	/*
 	 * EAL leaves its runtime directory (/var/run/dpdk/<file-prefix>)
@@ -273,9 +309,9 @@ berth_stack_destroy(struct berth_stack *st)
 		while (dev->tx_len > 0)
 			rte_pktmbuf_free(dev->tx_pkts[--dev->tx_len]);
 	}
-	rte_mempool_free(st->indirect_pool);
+	pool_release(st->indirect_pool);
 	if (st->own_pool)
-		rte_mempool_free(st->pool);
+		pool_release(st->pool);
 	rte_free(st);
 }
 

@@ -147,7 +147,9 @@ struct berth_stack *berth_stack_create(const struct berth_stack_conf *conf);
 
 /**
  * Destroy a stack: closes every socket, frees queued packets and the stack's
- * own mempool (not a mempool passed in the configuration).
+ * own mempools (not a mempool passed in the configuration). A pool whose
+ * mbufs are still out (frames waiting in a NIC's transmit ring, freed only
+ * when the port is stopped or closed) is freed by berth_fini() instead.
  *
  * @param st
  *   The stack; NULL is accepted and ignored.

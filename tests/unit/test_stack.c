@@ -172,6 +172,46 @@ test_destroy_busy_stack_frees_all(void)
 	h_teardown(&h); /* asserts that every mbuf came back */
 }
 
+/*
+ * Fragments sent but still held by the device (as a NIC's transmit ring
+ * holds them until the port stops) reference the stack's indirect pool:
+ * destroying the stack must not free that pool under them.
+ */
+static void
+test_destroy_with_frames_in_device(void)
+{
+	struct harness h;
+	struct sockaddr_in dst = h_sin(H_PEER_IP, 9);
+	static uint8_t big[4000];
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_mempool *ind;
+	struct rte_mbuf *m;
+	int sd;
+
+	h_setup(&h);
+	h_learn_peer(&h);
+	sd = berth_sock_open(h.st, BERTH_SOCK_DGRAM);
+	H_ASSERT(sd >= 0);
+	CU_ASSERT_EQUAL(berth_sock_sendto(h.st, sd, big, sizeof(big), &dst), (ssize_t)sizeof(big));
+	berth_stack_flush(h.st, h.now);
+	CU_ASSERT_EQUAL(h_tx_count(&h), 3); /* three fragments, in the "device" */
+	snprintf(name, sizeof(name), "%s", h.st->indirect_pool->name);
+	H_ASSERT(rte_mempool_in_use_count(h.st->indirect_pool) > 0);
+
+	berth_stack_destroy(h.st);
+	h.st = NULL;
+	/* The pool outlives the stack while its mbufs are out... */
+	ind = rte_mempool_lookup(name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ind);
+	/* ...and gets them back when the device lets go. */
+	while ((m = h_tx_pop(&h)) != NULL)
+		rte_pktmbuf_free(m);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(ind), 0);
+	CU_ASSERT_EQUAL(h_pool_in_use(&h), h.in_use0);
+	berth_dev_free(h.dev);
+	rte_mempool_free(h.pool);
+}
+
 static void
 add(void)
 {
@@ -183,6 +223,7 @@ add(void)
 	CU_add_test(s, "no default route", test_no_gateway_no_route);
 	CU_add_test(s, "counter names, lookup, dump, json", test_counter_api);
 	CU_add_test(s, "destroying a busy stack frees everything", test_destroy_busy_stack_frees_all);
+	CU_add_test(s, "destroy with frames still in the device", test_destroy_with_frames_in_device);
 }
 
 int
