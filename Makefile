@@ -12,14 +12,14 @@
 BUILD ?= build
 SUITES ?= unit sim integration fuzz install
 
-.PHONY: demo test build clean deps help
+.PHONY: demo test build clean deps deps-test help
 
 # Steps run in order, also under make -j.
 demo: deps
 	@$(MAKE) --no-print-directory build BUILD=$(BUILD)
 	@BUILD=$(BUILD) bash scripts/demo
 
-test: deps
+test: deps-test
 	@echo "==> Configuring $(BUILD) with -Dwerror=true"
 	@if [ -f $(BUILD)/build.ninja ]; then r=--reconfigure; else r=; fi; \
 	out=$$(meson setup $$r -Dwerror=true $(BUILD) 2>&1) || { echo "$$out"; exit 1; }
@@ -63,6 +63,12 @@ clean:
 deps:
 	@echo "==> Checking dependencies (scripts/deps)"
 	@bash scripts/deps
+
+# The tests also read captures with tshark (window scaling and timestamps
+# negotiated with Linux).
+deps-test:
+	@echo "==> Checking dependencies (scripts/deps --with-tshark)"
+	@bash scripts/deps --with-tshark
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'

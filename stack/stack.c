@@ -182,6 +182,8 @@ conf_defaults(struct berth_stack_conf *c)
 		c->tcp_retries = 15;
 	if (c->tcp_fin_wait2_ns == 0)
 		c->tcp_fin_wait2_ns = 60 * BERTH_NS_PER_SEC;
+	if (c->tcp_delack_ns == 0 || c->tcp_delack_ns >= 500 * BERTH_NS_PER_MS)
+		c->tcp_delack_ns = 40 * BERTH_NS_PER_MS;
 	if (c->tcp_sndbuf == 0)
 		c->tcp_sndbuf = 256 * 1024;
 	if (c->tcp_rcvbuf == 0)

@@ -64,8 +64,17 @@ const char *tcp_state_name(enum tcp_state s);
 #define TCP_URG 0x20
 
 #define TCP_DEFAULT_MSS 536       /* RFC 9293 §3.7.1: when the peer sends none */
-#define TCP_MIN_MSS 88            /* below this a peer's MSS is clamped (issue 4 may lower to 48) */
-#define TCP_MAX_WIN 65535         /* no window scaling yet (RFC 7323 comes later) */
+/*
+ * MSS floor: a peer's MSS below this is raised to it. A tiny MSS would
+ * multiply the segments (and the work) for the same data: the resource
+ * attack of CVE-2019-11479. 48 is Linux's tcp_min_snd_mss: 40 bytes of
+ * options and 8 of data still fit, so a peer on an odd small-MTU path is
+ * still served, and each segment carries at least as much as its headers.
+ */
+#define TCP_MIN_MSS 48
+#define TCP_MAX_WIN 65535         /* the 16-bit window field; scaled by RFC 7323 (tcp_ts.c) */
+#define TCP_MAX_WSCALE 14         /* RFC 7323 §2.3: the largest shift */
+#define TCP_TS_OPT_LEN 12         /* NOP, NOP, Timestamps (kind 8, length 10) */
 
 /* ---- the 4-tuple key of the connection table (12 bytes, network order) ---- */
 struct tcp_key {
@@ -78,7 +87,11 @@ struct tcp_key {
 /* ---- options (tcp_opts.c) ---- */
 struct tcp_opts {
 	uint16_t mss;       /* 0: absent */
-	/* window scale, timestamps and SACK come with the next issue */
+	bool ws_ok;         /* RFC 7323 §2: Window Scale present (SYN only) */
+	uint8_t ws;         /* its shift count, as sent (may exceed 14) */
+	bool ts_ok;         /* RFC 7323 §3: Timestamps present */
+	bool sack_ok;       /* RFC 2018 SACK-permitted (SYN only): parsed, not used yet */
+	uint32_t tsval, tsecr;
 };
 
 /*
@@ -91,6 +104,10 @@ struct tcp_opts {
 int tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o);
 /* Write the MSS option (4 bytes) at p; returns the bytes written. */
 unsigned int tcp_opts_write_mss(uint8_t *p, uint16_t mss);
+/* Write NOP, NOP, Timestamps (TCP_TS_OPT_LEN bytes) at p; returns the bytes written. */
+unsigned int tcp_opts_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr);
+/* Write NOP, Window Scale (4 bytes) at p; returns the bytes written. */
+unsigned int tcp_opts_write_ws(uint8_t *p, uint8_t shift);
 
 /* ---- a segment, parsed once in tcp_input ---- */
 struct tcp_seg {
@@ -138,6 +155,22 @@ struct tcp_ooo_seg {
 };
 #define TCP_OOO_MAX_SEGS 64       /* per connection; bytes bounded by rcv_wnd */
 
+/*
+ * Per-socket flow options (tcp_flow.c): BERTH_SO_NODELAY, BERTH_SO_KEEPALIVE,
+ * BERTH_TCP_KEEP*. A listener's are what its accepted children start with.
+ */
+struct tcp_flow_opts {
+	bool nodelay;             /* Nagle off (RFC 896) */
+	bool keepalive;           /* RFC 1122 §4.2.3.6, off by default */
+	uint32_t keepidle_s;      /* idle seconds before the first probe */
+	uint32_t keepintvl_s;     /* seconds between probes */
+	uint32_t keepcnt;         /* unanswered probes before ETIMEDOUT */
+};
+#define TCP_KEEPIDLE_DEF 7200     /* RFC 1122 §4.2.3.6: no less than two hours by default */
+#define TCP_KEEPINTVL_DEF 75      /* as BSD and Linux */
+#define TCP_KEEPCNT_DEF 9
+#define TCP_PERSIST_MAX_NS (60ull * 1000000000ull) /* persist backoff cap */
+
 /* ---- listening socket ---- */
 struct tcb;
 TAILQ_HEAD(tcb_list, tcb);
@@ -156,6 +189,7 @@ struct tcp_listener {
 	/* tcp_sock.c: what children take over (BERTH_SO_*), and the list of listeners */
 	uint32_t sndbuf, rcvbuf;
 	int linger;
+	struct tcp_flow_opts fo;  /* tcp_flow.c: children take these over */
 	LIST_ENTRY(tcp_listener) link;
 };
 
@@ -222,6 +256,19 @@ struct tcb {
 	bool app_closed;          /* the app called close: no descriptor any more */
 	bool ack_now;             /* an ACK is owed at the end of input */
 
+	/* RFC 7323 window scaling and timestamps (tcp_ts.c) */
+	bool ws_on;               /* both SYNs carried Window Scale */
+	uint8_t snd_wscale;       /* shift of the peer's windows (0 unless ws_on) */
+	uint8_t rcv_wscale;       /* shift of ours (offered on our SYN; 0 unless ws_on) */
+	bool ts_on;               /* both SYNs carried Timestamps */
+	bool ts_recent_ok;        /* ts_recent holds a value (§5.5: invalid after 24 days) */
+	uint32_t ts_recent;       /* TS.Recent: the TSval to echo */
+	uint64_t ts_recent_at;    /* ns when ts_recent was set */
+	uint32_t ts_off;          /* our TSval = ts_off + now in ms (RFC 7323 §5.4) */
+	tcp_seq last_ack_sent;    /* Last.ACK.sent (§4.3) */
+	bool ts_seg;              /* the segment in input carries TSecr ts_seg_ecr */
+	uint32_t ts_seg_ecr;
+
 	/* Passive open: the listener while in its syn_q or accept_q */
 	struct tcp_listener *parent;
 	TAILQ_ENTRY(tcb) lq_link;
@@ -234,6 +281,19 @@ struct tcb {
 	uint32_t bind_addr;       /* address given to bind() (0: wildcard), when bound */
 	struct rte_mbuf *snd_cur; /* cache: sndq mbuf where the last segment ended ... */
 	tcp_seq snd_cur_seq;      /* ... and the sequence number of its first byte */
+
+	/* tcp_flow.c: delayed ACK, Nagle, persist, keepalive */
+	struct tcp_flow_opts fo;
+	struct berth_timer delack_timer;  /* RFC 1122 §4.2.3.2 */
+	struct berth_timer persist_timer; /* RFC 9293 §3.8.6.1 zero-window probes */
+	struct berth_timer keep_timer;    /* RFC 1122 §4.2.3.6 */
+	bool ack_delayed;         /* an ACK is owed, by the delayed-ACK timer at the latest */
+	uint32_t delack_bytes;    /* in-order bytes received since our last ACK */
+	bool quickack;            /* this segment completed the handshake: ACK its data at once */
+	uint8_t persist_shift;    /* backoff of the persist timer */
+	uint8_t persist_unanswered; /* probes sent since the peer last sent anything */
+	uint8_t keep_probes;      /* keepalive probes unanswered */
+	uint64_t last_rcv;        /* ns: last segment from the peer (keepalive idle) */
 };
 
 /* ---- per-stack TCP state (tcp_input.c owns init/fini) ---- */
@@ -251,6 +311,7 @@ struct tcp_stack {
 	LIST_HEAD(, tcp_listener) listeners; /* tcp_sock.c: every listener, for listing */
 	uint32_t nb_listeners;
 	uint32_t table_gen;       /* tcp_input.c: bumped when input changes the tables */
+	bool ws_big_logged;       /* tcp_ts.c: a window shift > 14 was logged (once) */
 };
 
 /* ---- tcp_input.c ---- */
@@ -271,7 +332,7 @@ void tcp_input_flush(struct berth_stack *st, uint64_t now);
 void tcp_output(struct berth_stack *st, struct tcb *tp, uint64_t now);
 /* An ACK for rcv_nxt now (also window updates and challenge ACKs). */
 void tcp_send_ack(struct berth_stack *st, struct tcb *tp, uint64_t now);
-/* SYN (active open) or SYN-ACK (passive), with the MSS option. */
+/* SYN (active open) or SYN-ACK (passive), with MSS and RFC 7323 WS/TS options. */
 void tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now);
 /* RST on a connection: <SEQ=snd_nxt><CTL=RST> (abort, SO_LINGER 0). */
 void tcp_send_rst_tcb(struct berth_stack *st, struct tcb *tp, uint64_t now);
@@ -326,6 +387,33 @@ void tcp_child_established(struct berth_stack *st, struct tcb *tp);
 int tcp_sock_open(struct berth_stack *st);
 /* Free a TCB that is in no table and no listener queue (releases its binding). */
 void tcb_free(struct berth_stack *st, struct tcb *tp);
+
+/* ---- tcp_flow.c: delayed ACK, persist, keepalive, flow options ---- */
+void tcp_flow_init_tcb(struct tcb *tp);
+/* Stop the flow timers (the TCB is going or entering TIME-WAIT). */
+void tcp_flow_stop(struct berth_stack *st, struct tcb *tp);
+/* Any segment from the peer: keepalive idle restarts, probes are answered. */
+void tcp_flow_seg_rcvd(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* len in-order bytes arrived with nothing out of order: ACK now or delay it. */
+void tcp_delack_data(struct berth_stack *st, struct tcb *tp, uint32_t len);
+/* End of input for tp: start the delayed-ACK timer if an ACK is delayed. */
+void tcp_delack_finish(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* A segment carrying our ACK left: nothing is owed any more. */
+void tcp_delack_sent(struct berth_stack *st, struct tcb *tp);
+/* Zero send window with data waiting: RTO off, persist timer on (not after a probe: rewind). */
+void tcp_persist_enter(struct berth_stack *st, struct tcb *tp, bool probe, uint64_t now);
+/* The window is open: persist timer off, backoff reset. */
+void tcp_persist_stop(struct berth_stack *st, struct tcb *tp);
+/* Set/get BERTH_SO_NODELAY, BERTH_SO_KEEPALIVE, BERTH_TCP_KEEP*; -ENOPROTOOPT for others. */
+int tcp_flow_opt_set(struct tcp_flow_opts *fo, int opt, int value);
+int tcp_flow_opt_get(const struct tcp_flow_opts *fo, int opt, int *value);
+void tcp_flow_opts_default(struct tcp_flow_opts *fo);
+/* Keepalive settings changed on tp: re-arm its timer. */
+void tcp_keepalive_reset(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* tcp_output.c: the keepalive probe <SEQ=SND.UNA-1><ACK=RCV.NXT>, no data. */
+void tcp_send_keepalive(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* tcp_output.c: one zero-window probe of 1 byte at SND.UNA. */
+void tcp_output_probe(struct berth_stack *st, struct tcb *tp, uint64_t now);
 
 /* ---- tcp_table.c ---- */
 struct tcp_tw;   /* compact TIME_WAIT entry */
@@ -392,6 +480,31 @@ void tcp_portsel_fini(struct berth_stack *st);
  */
 int tcp_port_select(struct berth_stack *st, uint32_t laddr, uint32_t raddr, uint16_t rport,
 		    uint16_t *lport);
+
+/* ---- tcp_ts.c (RFC 7323 window scaling and timestamps) ---- */
+/* Our window shift for a receive buffer: rcvbuf fits 65535 << shift, at most 14. */
+uint8_t tcp_ws_shift(uint32_t rcvbuf);
+/* Before sending a SYN or SYN-ACK: TSval offset, the shift we offer. */
+void tcp_ts_syn_prep(struct berth_stack *st, struct tcb *tp);
+/* From the peer's SYN or SYN-ACK options: what both sides use (RFC 7323 §2.2, §3.2). */
+void tcp_ts_negotiate(struct berth_stack *st, struct tcb *tp, const struct tcp_opts *o,
+		      uint64_t now);
+/* Our TSval at now. */
+uint32_t tcp_ts_now(const struct tcb *tp, uint64_t now);
+/* SEG.WND in bytes: scaled by the peer's shift except on a SYN. */
+uint32_t tcp_seg_wnd(const struct tcb *tp, const struct tcp_seg *seg);
+/* RFC 7323 §5.3 R1: true when PAWS rejects seg (caller drops it and ACKs). */
+bool tcp_ts_paws_reject(struct tcb *tp, const struct tcp_seg *seg, uint64_t now);
+/* RFC 7323 §4.3: record the TSval of an accepted segment in TS.Recent. */
+void tcp_ts_update(struct tcb *tp, const struct tcp_seg *seg, uint64_t now);
+/* RFC 7323 §4: an RTT sample from the TSecr of the segment in input; true if taken. */
+bool tcp_ts_rtt(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* The largest window we can advertise (65535 << our shift). */
+static inline uint32_t
+tcp_max_rcv_win(const struct tcb *tp)
+{
+	return (uint32_t)TCP_MAX_WIN << tp->rcv_wscale;
+}
 
 /* ---- tcp_isn.c (RFC 6528) ---- */
 void tcp_isn_init(struct berth_stack *st);

@@ -113,7 +113,8 @@ tcb_gone(struct berth_stack *st, struct tcb *tp, int err, uint64_t now)
 static void
 snd_wnd_set(struct tcb *tp, const struct tcp_seg *seg)
 {
-	tp->snd_wnd = seg->wnd;
+	/* RFC 7323 §2.3: scaled by the peer's shift, except on a SYN. */
+	tp->snd_wnd = tcp_seg_wnd(tp, seg);
 	tp->snd_wl1 = seg->seq;
 	tp->snd_wl2 = seg->ack;
 	/* RFC 5961 §5: MAX.SND.WND, the largest window the peer ever offered. */
@@ -234,6 +235,8 @@ seg_finish(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t
 		tp->ack_now = false;
 		tcp_send_ack(st, tp, now);
 	}
+	/* RFC 1122 §4.2.3.2: an ACK still owed goes by the delayed-ACK timer. */
+	tcp_delack_finish(st, tp, now);
 }
 
 /* ---- no connection: RFC 9293 §3.10.7.1 ---- */
@@ -295,6 +298,8 @@ listen_syn(struct berth_stack *st, struct tcp_listener *l, struct tcp_seg *seg,
 	/* RFC 9293 §3.10.7.2 third: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, ISS chosen. */
 	tp->irs = seg->seq;
 	tp->rcv_nxt = seg->seq + 1;
+	/* Nothing advertised yet: the right edge starts at RCV.NXT (never a stale 0 ahead of it). */
+	tp->rcv_adv = tp->rcv_nxt;
 	tp->iss = tcp_isn(st, &tp->key, now);
 	/* RFC 1122 §4.2.2.13 (1): a reopened TIME-WAIT starts above the old one. */
 	if (iss_min != NULL && seq_lt(tp->iss, *iss_min))
@@ -305,6 +310,8 @@ listen_syn(struct berth_stack *st, struct tcp_listener *l, struct tcp_seg *seg,
 	/* RFC 9293 §3.10.7.2: SND.WND from the SYN (WL1/WL2 set again on its ACK). */
 	snd_wnd_set(tp, seg);
 	tp->snd_mss = peer_mss(tp, seg);
+	/* RFC 7323 §1.3: the SYN's options decide scaling and timestamps. */
+	tcp_ts_negotiate(st, tp, &seg->opts, now);
 	tp->parent = l;
 	TAILQ_INSERT_TAIL(&l->syn_q, tp, lq_link);
 	l->nb_syn_recv++;
@@ -422,7 +429,11 @@ input_syn_sent(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint
 	/* RFC 9293 §3.10.7.3 fourth: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ. */
 	tp->irs = seg->seq;
 	tp->rcv_nxt = seg->seq + 1;
+	/* Nothing advertised yet: the right edge starts at RCV.NXT (never a stale 0 ahead of it). */
+	tp->rcv_adv = tp->rcv_nxt;
 	tp->snd_mss = peer_mss(tp, seg);
+	/* RFC 7323 §1.3: our SYN offered both options; the peer's SYN decides. */
+	tcp_ts_negotiate(st, tp, &seg->opts, now);
 	snd_wnd_set(tp, seg);
 	/* SND.UNA = SEG.ACK; segments on the retransmission queue thus acked go. */
 	if (ack)
@@ -762,6 +773,8 @@ ack_syn_received(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, ui
 	snd_wnd_set(tp, seg);
 	tcp_ack_advance(st, tp, seg->ack, now);
 	tcp_set_state(st, tp, TCP_ESTABLISHED, "ACK of SYN");
+	/* RFC 1122 §4.2.3.2: data on the handshake's last segment is not delayed. */
+	tp->quickack = true;
 	/* tcp_child_established counts a passive open in tcp_established. */
 	if (l != NULL) {
 		tcp_child_established(st, tp);
@@ -854,6 +867,8 @@ step_urg(struct tcp_seg *seg)
 static void
 step_text(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t now)
 {
+	bool clean;
+
 	if (seg->data_len == 0)
 		return;
 	/*
@@ -864,8 +879,8 @@ step_text(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t 
 	if (tp->state != TCP_ESTABLISHED && tp->state != TCP_FIN_WAIT_1 &&
 	    tp->state != TCP_FIN_WAIT_2)
 		return;
-	tp->ack_now = true;
 	if (tp->rd_shut) {
+		tp->ack_now = true;
 		/*
 		 * The application will not read: the data is thrown away but
 		 * acknowledged, in order, so the peer does not retransmit it
@@ -876,8 +891,19 @@ step_text(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t 
 		DROP_INC(st, TCP_RD_SHUT);
 		return;
 	}
+	/*
+	 * RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3: in-order data with nothing
+	 * held out of order may wait for the delayed ACK; data out of order
+	 * or filling a hole is acknowledged at once (RFC 5681 §4.2: the
+	 * sender learns of the loss, or of its repair, without delay).
+	 */
+	clean = seg->seq == tp->rcv_nxt && tp->nb_ooo == 0;
 	/* In order or not, tcp_rcv_data queues it and moves RCV.NXT. */
 	tcp_rcv_data(st, tp, seg_payload(seg), seg->seq, seg->data_len, now);
+	if (clean && tp->nb_ooo == 0)
+		tcp_delack_data(st, tp, seg->data_len);
+	else
+		tp->ack_now = true;
 }
 
 /* RFC 9293 §3.10.7.4 eighth: check the FIN bit. */
@@ -932,8 +958,11 @@ static bool
 fast_path(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t now)
 {
 	if (tp->state != TCP_ESTABLISHED || (seg->flags & TCP_FAST_MASK) != TCP_ACK ||
-	    seg->seq != tp->rcv_nxt || seg->wnd != tp->snd_wnd || tp->snd_nxt != tp->snd_max)
+	    seg->seq != tp->rcv_nxt || tcp_seg_wnd(tp, seg) != tp->snd_wnd ||
+	    tp->snd_nxt != tp->snd_max)
 		return false;
+	/* At RCV.NXT, so acceptable: RFC 7323 §4.3 TS.Recent as in the full path. */
+	tcp_ts_update(tp, seg, now);
 	if (seg->data_len == 0) {
 		/* Pure ACK: SND.UNA < SEG.ACK =< SND.NXT. */
 		if (!seq_gt(seg->ack, tp->snd_una) || seq_gt(seg->ack, tp->snd_max))
@@ -944,8 +973,9 @@ fast_path(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t 
 		if (seg->ack != tp->snd_una || tp->nb_ooo != 0 || tp->rd_shut ||
 		    seg->data_len > tcp_rcv_window(tp))
 			return false;
-		tp->ack_now = true;
 		tcp_rcv_data(st, tp, seg_payload(seg), seg->seq, seg->data_len, now);
+		/* RFC 1122 §4.2.3.2: in order, nothing held: the ACK may be delayed. */
+		tcp_delack_data(st, tp, seg->data_len);
 	}
 	/* The window is unchanged; its markers move to this newer segment. */
 	tp->snd_wl1 = seg->seq;
@@ -957,6 +987,18 @@ fast_path(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t 
 static void
 input_synchronized(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t now)
 {
+	/*
+	 * RFC 7323 §5.3 R1 (PAWS), before the sequence number check: an old
+	 * TSval marks an old duplicate, even inside the window. It is
+	 * dropped and acknowledged (§5.3: "send an acknowledgment in reply
+	 * as specified in RFC 793 page 69"), rate-limited as any ACK to an
+	 * unacceptable segment.
+	 */
+	if (tcp_ts_paws_reject(tp, seg, now)) {
+		oow_ack(st, tp, seg, now);
+		seg_drop(st, seg, BERTH_DROP_TCP_PAWS);
+		return;
+	}
 	if (fast_path(st, tp, seg, now))
 		return;
 	/*
@@ -973,6 +1015,8 @@ input_synchronized(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, 
 	}
 	if (step_seq(st, tp, seg, now) == SEG_DONE)
 		return;
+	/* RFC 7323 §5.3 R3, §4.3: the segment is acceptable: TS.Recent. */
+	tcp_ts_update(tp, seg, now);
 	if (step_rst(st, tp, seg, now) == SEG_DONE)
 		return;
 	/*
@@ -998,8 +1042,12 @@ input_tcb(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t 
 {
 	struct tw_view v;
 
+	/* RFC 7323 §3.2: TSecr is meaningful only with ACK (for tcp_ts_rtt). */
+	tp->ts_seg = seg->opts.ts_ok && (seg->flags & TCP_ACK);
+	tp->ts_seg_ecr = seg->opts.tsecr;
 	switch (tp->state) {
 	case TCP_SYN_SENT:
+		tcp_flow_seg_rcvd(st, tp, now);
 		input_syn_sent(st, tp, seg, now);
 		return;
 	case TCP_TIME_WAIT:
@@ -1013,6 +1061,8 @@ input_tcb(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t 
 		input_closed(st, seg, now);
 		return;
 	default:
+		/* RFC 1122 §4.2.3.6: the peer is alive (keepalive, persist probes answered). */
+		tcp_flow_seg_rcvd(st, tp, now);
 		input_synchronized(st, tp, seg, now);
 		return;
 	}

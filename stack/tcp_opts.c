@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TCP options: parsing the options area of a received header, and writing
- * the options berth sends (MSS on SYNs).
+ * the options berth sends (MSS, Window Scale, Timestamps).
  *
  * Call chain: ipv4_input -> tcp_input -> tcp_opts_parse (once per segment)
- *             tcp_send_syn -> tcp_opts_write_mss
+ *             tcp_send_syn -> tcp_opts_write_mss/_ws/_ts
+ *             tcp_output -> tcp_opts_write_ts (every segment once negotiated)
  *
  * Read first: RFC 9293 §3.1 (option format: EOL, NOP, kind-length-data;
  * MUST-5 unknown options ignored, MUST-7 illegal lengths handled), §3.7.1
- * (MSS, only on SYNs), RFC 1122 §4.2.2.5.
+ * (MSS, only on SYNs), RFC 1122 §4.2.2.5, RFC 7323 §2.2 (Window Scale),
+ * §3.2 (Timestamps), RFC 2018 §2 (SACK-permitted, parsed but not used).
  *
  * The parser is written for hostile input: every byte it reads is below
  * len, and every step advances by at least one byte, so it ends after at
@@ -29,6 +31,13 @@
 #define TCPOPT_NOP 1
 #define TCPOPT_MSS 2
 #define TCPOLEN_MSS 4
+/* RFC 7323 §2.2, §3.2 and RFC 2018 §2 option kinds. */
+#define TCPOPT_WS 3
+#define TCPOLEN_WS 3
+#define TCPOPT_SACK_PERM 4
+#define TCPOLEN_SACK_PERM 2
+#define TCPOPT_TS 8
+#define TCPOLEN_TS 10
 
 int
 tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o)
@@ -36,6 +45,12 @@ tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o)
 	unsigned int i = 0;
 
 	o->mss = 0;
+	o->ws_ok = false;
+	o->ws = 0;
+	o->ts_ok = false;
+	o->sack_ok = false;
+	o->tsval = 0;
+	o->tsecr = 0;
 	while (i < len) {
 		uint8_t kind = p[i], olen;
 
@@ -61,6 +76,30 @@ tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o)
 			/* RFC 9293 §3.7.1: meaningful only on a SYN; ignored elsewhere. */
 			if (syn)
 				o->mss = (uint16_t)((p[i + 2] << 8) | p[i + 3]);
+		} else if (kind == TCPOPT_WS) {
+			/* RFC 7323 §2.2: kind 3, length 3; any other is corrupt. */
+			if (olen != TCPOLEN_WS)
+				return -1;
+			/* RFC 7323 §2.2: only on a SYN; elsewhere ignored. */
+			if (syn) {
+				o->ws_ok = true;
+				o->ws = p[i + 2];
+			}
+		} else if (kind == TCPOPT_SACK_PERM) {
+			/* RFC 2018 §2: kind 4, length 2, SYN only. No SACK yet: noted, unused. */
+			if (olen != TCPOLEN_SACK_PERM)
+				return -1;
+			if (syn)
+				o->sack_ok = true;
+		} else if (kind == TCPOPT_TS) {
+			/* RFC 7323 §3.2: kind 8, length 10: TSval, TSecr. */
+			if (olen != TCPOLEN_TS)
+				return -1;
+			o->ts_ok = true;
+			o->tsval = (uint32_t)p[i + 2] << 24 | (uint32_t)p[i + 3] << 16 |
+				   (uint32_t)p[i + 4] << 8 | p[i + 5];
+			o->tsecr = (uint32_t)p[i + 6] << 24 | (uint32_t)p[i + 7] << 16 |
+				   (uint32_t)p[i + 8] << 8 | p[i + 9];
 		}
 		/* RFC 9293 §3.1 MUST-5: options we do not know are skipped. */
 		i += olen;
@@ -76,4 +115,34 @@ tcp_opts_write_mss(uint8_t *p, uint16_t mss)
 	p[2] = (uint8_t)(mss >> 8);
 	p[3] = (uint8_t)mss;
 	return TCPOLEN_MSS;
+}
+
+/* RFC 7323 §3.2 and Appendix A: NOP, NOP, then kind 8 so TSval is 4-byte aligned. */
+unsigned int
+tcp_opts_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
+{
+	p[0] = TCPOPT_NOP;
+	p[1] = TCPOPT_NOP;
+	p[2] = TCPOPT_TS;
+	p[3] = TCPOLEN_TS;
+	p[4] = (uint8_t)(tsval >> 24);
+	p[5] = (uint8_t)(tsval >> 16);
+	p[6] = (uint8_t)(tsval >> 8);
+	p[7] = (uint8_t)tsval;
+	p[8] = (uint8_t)(tsecr >> 24);
+	p[9] = (uint8_t)(tsecr >> 16);
+	p[10] = (uint8_t)(tsecr >> 8);
+	p[11] = (uint8_t)tsecr;
+	return TCP_TS_OPT_LEN;
+}
+
+/* RFC 7323 §2.2: NOP, then kind 3, length 3, shift count (Linux's layout). */
+unsigned int
+tcp_opts_write_ws(uint8_t *p, uint8_t shift)
+{
+	p[0] = TCPOPT_NOP;
+	p[1] = TCPOPT_WS;
+	p[2] = TCPOLEN_WS;
+	p[3] = shift;
+	return 4;
 }

@@ -22,8 +22,9 @@
  * them. A device that cannot send chains (no BERTH_DEV_OFF_TX_MULTI_SEG)
  * gets the payload copied into the header mbuf instead.
  *
- * Not here yet (next issue): congestion control, Nagle, delayed ACKs, fast
- * retransmit. The places they go are marked "hook".
+ * Nagle and sender SWS avoidance are send_hold; the delayed-ACK, persist
+ * and keepalive timers live in tcp_flow.c. Not here yet (next issue):
+ * congestion control, fast retransmit. The places they go are marked "hook".
  */
 #include <errno.h>
 #include <string.h>
@@ -83,10 +84,16 @@ eff_mss(const struct berth_stack *st, const struct tcb *tp)
 
 	if (mss > mtu_mss)
 		mss = mtu_mss;
+	/*
+	 * RFC 6691 §2 (RFC 7323 §3.2): the MSS excludes options; the sender
+	 * takes the bytes of the options it puts in every segment off it.
+	 */
+	if (tp->ts_on)
+		mss -= TCP_TS_OPT_LEN;
 	if (!dev_multi_seg(&tp->nh)) {
 		/* The payload is copied behind the headers in one buffer. */
 		uint32_t room = rte_pktmbuf_data_room_size(st->pool) - RTE_PKTMBUF_HEADROOM -
-				TCP_HDR_LEN;
+				TCP_HDR_LEN - (tp->ts_on ? TCP_TS_OPT_LEN : 0);
 
 		if (mss > room)
 			mss = room;
@@ -153,17 +160,48 @@ seg_send(struct berth_stack *st, struct rte_mbuf *m, const struct berth_nexthop 
 	return ret;
 }
 
-/* The window to put in a segment now; remembers its right edge (RCV.ADV). */
+/*
+ * The window field to put in a segment now, shifted right by shift (our
+ * RFC 7323 shift, 0 on a SYN); remembers its right edge (RCV.ADV).
+ */
 static uint16_t
-rcv_wnd_advertise(struct tcb *tp)
+rcv_wnd_advertise_shift(struct tcb *tp, uint8_t shift)
 {
 	uint32_t wnd = tcp_rcv_window(tp);
-	tcp_seq edge = tp->rcv_nxt + wnd;
+	uint32_t field = wnd >> shift;
+	tcp_seq edge;
 
+	if (field > TCP_MAX_WIN)
+		field = TCP_MAX_WIN;
+	/*
+	 * RFC 7323 §2.4: the shift drops the low bits of the window; rounding
+	 * down could move an edge already advertised left (RFC 9293
+	 * §3.8.6.2.2), so then it rounds up, as Linux (tcp_select_window).
+	 */
+	if (field < TCP_MAX_WIN && seq_lt(tp->rcv_nxt + (field << shift), tp->rcv_adv))
+		field++;
+	wnd = field << shift;
+	edge = tp->rcv_nxt + wnd;
 	if (seq_gt(edge, tp->rcv_adv) || seq_lt(tp->rcv_adv, tp->rcv_nxt))
 		tp->rcv_adv = edge;
 	tp->rcv_wnd = wnd;
-	return (uint16_t)wnd;
+	return (uint16_t)field;
+}
+
+/* The window field of a segment other than a SYN (RFC 7323 §2.3: scaled). */
+static uint16_t
+rcv_wnd_advertise(struct tcb *tp)
+{
+	return rcv_wnd_advertise_shift(tp, tp->rcv_wscale);
+}
+
+/* RFC 7323 §3.2: once negotiated, Timestamps on every segment but a RST. */
+static uint16_t
+ts_write(struct tcb *tp, uint8_t *p, uint64_t now)
+{
+	/* RFC 7323 §4.3 (3): TSecr is TS.Recent. */
+	return (uint16_t)tcp_opts_write_ts(p, tcp_ts_now(tp, now),
+					   tp->ts_recent_ok ? tp->ts_recent : 0);
 }
 
 /* ---- send queue to segments ---- */
@@ -253,10 +291,11 @@ send_data(struct berth_stack *st, struct tcb *tp, tcp_seq seq, uint32_t len, uin
 	  uint64_t now)
 {
 	bool rexmit = (len > 0 || (flags & (TCP_SYN | TCP_FIN))) && seq_lt(seq, tp->snd_max);
+	uint16_t hlen = TCP_HDR_LEN + (tp->ts_on ? TCP_TS_OPT_LEN : 0);
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 
-	m = seg_new(st, TCP_HDR_LEN, &th);
+	m = seg_new(st, hlen, &th);
 	if (m == NULL)
 		return -ENOBUFS;
 	if (len > 0 && seg_add_payload(st, tp, m, seq, len, dev_multi_seg(&tp->nh)) < 0) {
@@ -264,14 +303,44 @@ send_data(struct berth_stack *st, struct tcb *tp, tcp_seq seq, uint32_t len, uin
 		DROP_INC(st, NO_MBUF);
 		return -ENOBUFS;
 	}
-	seg_fill(th, &tp->key, seq, tp->rcv_nxt, flags, rcv_wnd_advertise(tp), TCP_HDR_LEN);
+	if (tp->ts_on)
+		ts_write(tp, (uint8_t *)(th + 1), now);
+	seg_fill(th, &tp->key, seq, tp->rcv_nxt, flags, rcv_wnd_advertise(tp), hlen);
 	/* Whatever carries ACK acknowledges all we owe. */
-	if (flags & TCP_ACK)
+	if (flags & TCP_ACK) {
 		tp->ack_now = false;
+		/* RFC 9293 §3.8.6.3: data we send carries the delayed ACK. */
+		tcp_delack_sent(st, tp);
+		/* RFC 7323 §4.3: Last.ACK.sent, for TS.Recent's update rule. */
+		tp->last_ack_sent = tp->rcv_nxt;
+	}
 	if (rexmit)
 		STAT_INC(st, TCP_REXMIT);
 	(void)seg_send(st, m, &tp->nh, tp->key.laddr, tp->key.raddr, now);
 	return 0;
+}
+
+/*
+ * Nagle (RFC 896, RFC 9293 §3.7.4) and sender SWS avoidance (RFC 9293
+ * §3.8.6.2.1), for a segment of len < MSS at seq: it goes when it takes
+ * all that is queued and nothing is unacknowledged (or NODELAY is set, or
+ * the FIN follows it), or when it is at least half the largest window the
+ * peer offered. Otherwise it waits for an ACK; with nothing in flight the
+ * retransmission timer (tcp_timer.c) is the RFC's override timeout.
+ */
+static bool
+send_hold(const struct tcb *tp, tcp_seq seq, uint32_t len, tcp_seq data_end)
+{
+	bool all = seq + len == data_end;
+
+	/* Sent before (a timeout or a shut window rewound SND.NXT): not new small data. */
+	if (seq_lt(seq, tp->snd_max))
+		return false;
+	if (all && (tp->snd_una == tp->snd_max || tp->fo.nodelay || tp->fin_queued))
+		return false;
+	if (tp->max_snd_wnd > 0 && len >= tp->max_snd_wnd / 2)
+		return false;
+	return true;
 }
 
 static bool
@@ -326,9 +395,11 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 					break;
 				usable = 1;
 			}
-			/* hook: congestion window and Nagle limit len here (next issue) */
+			/* hook: congestion window limits len here (next issue) */
 			len = RTE_MIN(avail, usable);
 			len = RTE_MIN(len, mss);
+			if (!probe && len < mss && send_hold(tp, seq, len, data_end))
+				break;
 			if (seq + len == data_end) {
 				/* RFC 9293 §3.9.1: PSH on the last segment of what the app queued. */
 				flags |= TCP_PSH;
@@ -343,8 +414,12 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 		}
 		if (send_data(st, tp, seq, len, flags, now) < 0)
 			break;
-		/* RFC 6298 §3 (Karn): time only segments sent for the first time. */
-		if (!tp->rtt_active && seq == tp->snd_max) {
+		/*
+		 * RFC 6298 §3 (Karn): time only segments sent for the first
+		 * time. With timestamps every ACK is a sample (RFC 7323 §4):
+		 * no segment is timed.
+		 */
+		if (!tp->ts_on && !tp->rtt_active && seq == tp->snd_max) {
 			tp->rtt_active = true;
 			tp->rtt_seq = seq;
 			tp->rtt_start = now;
@@ -358,11 +433,18 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 		if (flags & TCP_FIN)
 			break;
 	}
+	/* RFC 9293 §3.8.6.1: a zero window with data waiting is the persist timer's. */
+	if (tp->snd_wnd == 0 && seq_lt(tp->snd_una, data_end)) {
+		tcp_persist_enter(st, tp, probe, now);
+		return n;
+	}
+	tcp_persist_stop(st, tp);
 	/*
 	 * RFC 6298 §5.1: data or FIN outstanding and the timer off -> start it.
-	 * Nothing outstanding but data waiting (zero window, or no mbuf to
-	 * build a segment): the same timer becomes the persist timer (RFC 9293
-	 * §3.8.6.1); the next issue gives it a backoff of its own.
+	 * Nothing outstanding but data waiting (no mbuf to build a segment,
+	 * or a small segment held by send_hold): the same
+	 * timer is the RFC 9293 §3.8.6.2.1 override timeout. A zero window
+	 * went to the persist timer above.
 	 */
 	if (!timer_armed(&tp->rexmit_timer) &&
 	    (seq_lt(tp->snd_una, tp->snd_max) || seq_lt(tp->snd_nxt, data_end)))
@@ -374,6 +456,30 @@ void
 tcp_output(struct berth_stack *st, struct tcb *tp, uint64_t now)
 {
 	(void)output(st, tp, now, UINT32_MAX, false);
+}
+
+void
+tcp_output_probe(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	/* RFC 9293 §3.8.6.1: the probe is the first byte not acknowledged. */
+	if (seq_gt(tp->snd_nxt, tp->snd_una)) {
+		tp->snd_nxt = tp->snd_una;
+		tp->snd_cur = NULL;
+	}
+	(void)output(st, tp, now, 1, true);
+}
+
+void
+tcp_send_keepalive(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	if (tp->nh.ifp == NULL)
+		return;
+	/*
+	 * RFC 1122 §4.2.3.6: <SEQ=SND.NXT-1> with no data (the RFC allows one
+	 * garbage octet for old peers; Linux and BSD send none). Below the
+	 * peer's RCV.NXT, it is answered with an ACK (RFC 9293 §3.10.7.4).
+	 */
+	(void)send_data(st, tp, tp->snd_una - 1, 0, TCP_ACK, now);
 }
 
 void
@@ -427,7 +533,7 @@ tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now)
 	bool syn_ack = tp->state != TCP_SYN_SENT;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
-	uint16_t wnd;
+	uint16_t wnd, hlen;
 
 	if (tp->nh.ifp == NULL)
 		return;
@@ -436,21 +542,44 @@ tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now)
 		tp->sndbuf = tp->parent->sndbuf;
 		tp->rcvbuf = tp->parent->rcvbuf;
 		tp->linger = tp->parent->linger;
+		tp->fo = tp->parent->fo;
 	}
 	tp->rcv_mss = our_mss(st, tp);
-	m = seg_new(st, TCP_SYN_HDR_LEN, &th);
+	tcp_ts_syn_prep(st, tp);
+	/*
+	 * RFC 7323 §1.3: a SYN offers Window Scale and Timestamps; a SYN-ACK
+	 * answers with those the peer's SYN carried. Linux's layout without
+	 * SACK: MSS, NOP, NOP, TS, NOP, WS (TSval 4-byte aligned, Appendix A).
+	 */
+	hlen = TCP_SYN_HDR_LEN;
+	if (!syn_ack || tp->ts_on)
+		hlen += TCP_TS_OPT_LEN;
+	if (!syn_ack || tp->ws_on)
+		hlen += 4;
+	m = seg_new(st, hlen, &th);
 	if (m != NULL) {
+		uint8_t *o = (uint8_t *)(th + 1);
+
 		/* RFC 9293 §3.7.1, RFC 1122 §4.2.2.6: MSS only on SYNs. */
-		tcp_opts_write_mss((uint8_t *)(th + 1), tp->rcv_mss);
-		/* RFC 7323 §2.2: the window of a SYN is never scaled (no scaling yet anyway). */
+		o += tcp_opts_write_mss(o, tp->rcv_mss);
+		/* RFC 7323 §3.2: TSecr is 0 on a SYN (no ACK), TS.Recent on a SYN-ACK. */
+		if (!syn_ack)
+			o += tcp_opts_write_ts(o, tcp_ts_now(tp, now), 0);
+		else if (tp->ts_on)
+			o += ts_write(tp, o, now);
+		/* RFC 7323 §2.2: our shift, sent only on a SYN. */
+		if (!syn_ack || tp->ws_on)
+			tcp_opts_write_ws(o, tp->rcv_wscale);
+		/* RFC 7323 §2.2: the window of a SYN is never scaled. */
 		if (syn_ack) {
-			wnd = rcv_wnd_advertise(tp);
+			wnd = rcv_wnd_advertise_shift(tp, 0);
+			tp->last_ack_sent = tp->rcv_nxt;
 		} else {
 			wnd = (uint16_t)RTE_MIN(tp->rcvbuf, (uint32_t)TCP_MAX_WIN);
 			tp->rcv_wnd = wnd;
 		}
 		seg_fill(th, &tp->key, tp->iss, tp->rcv_nxt,
-			 TCP_SYN | (syn_ack ? TCP_ACK : 0), wnd, TCP_SYN_HDR_LEN);
+			 TCP_SYN | (syn_ack ? TCP_ACK : 0), wnd, hlen);
 		if (tp->nb_rexmit > 0)
 			STAT_INC(st, TCP_REXMIT);
 		(void)seg_send(st, m, &tp->nh, tp->key.laddr, tp->key.raddr, now);
@@ -554,8 +683,14 @@ tcp_ack_advance(struct berth_stack *st, struct tcb *tp, tcp_seq ack, uint64_t no
 	if (seq_lt(tp->snd_nxt, ack))
 		tp->snd_nxt = ack;
 
-	/* RFC 6298 §3 (Karn): the timed segment was sent once; take the sample. */
-	if (tp->rtt_active && seq_gt(ack, tp->rtt_seq)) {
+	/*
+	 * RFC 7323 §4.1-4.2: with timestamps, the echoed TSval of every ACK
+	 * of new data is a sample, retransmission or not. Else RFC 6298 §3
+	 * (Karn): the timed segment was sent once; take the sample.
+	 */
+	if (tcp_ts_rtt(st, tp, now)) {
+		tp->rtt_active = false;
+	} else if (tp->rtt_active && seq_gt(ack, tp->rtt_seq)) {
 		tp->rtt_active = false;
 		tcp_rtt_sample(st, tp, now - tp->rtt_start);
 	}
@@ -582,8 +717,22 @@ tcp_rcv_window(const struct tcb *tp)
 	uint64_t used = (uint64_t)tp->rcvq.bytes + tp->ooo_bytes;
 	uint32_t space = used >= tp->rcvbuf ? 0 : tp->rcvbuf - (uint32_t)used;
 
-	if (space > TCP_MAX_WIN)
-		space = TCP_MAX_WIN;
+	/* RFC 7323 §2.3: with scaling, up to 65535 << our shift. */
+	if (space > tcp_max_rcv_win(tp))
+		space = tcp_max_rcv_win(tp);
+	/*
+	 * RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): the right edge moves
+	 * right only by at least min(RCV.BUFF/2, MSS); a smaller opening is
+	 * kept back until it grows (an unadvertised edge counts as RCV.NXT).
+	 */
+	if (space > 0) {
+		uint32_t adv = seq_gt(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+		uint32_t thresh = RTE_MIN(tp->rcvbuf / 2, (uint32_t)(tp->rcv_mss != 0 ?
+					  tp->rcv_mss : TCP_DEFAULT_MSS));
+
+		if (space > adv && space - adv < thresh)
+			space = adv;
+	}
 	/*
 	 * RFC 9293 §3.8.6.2.2: the right edge once advertised (RCV.ADV) is
 	 * never moved left ("shrinking the window" is strongly discouraged),
@@ -592,7 +741,7 @@ tcp_rcv_window(const struct tcb *tp)
 	if (seq_gt(tp->rcv_adv, tp->rcv_nxt)) {
 		uint32_t adv = tp->rcv_adv - tp->rcv_nxt;
 
-		if (adv <= TCP_MAX_WIN && adv > space)
+		if (adv <= tcp_max_rcv_win(tp) && adv > space)
 			space = adv;
 	}
 	return space;

@@ -95,6 +95,7 @@ tcb_alloc(struct berth_stack *st)
 	tp->snd_mss = TCP_DEFAULT_MSS;
 	tp->rcv_wnd = RTE_MIN(tp->rcvbuf, (uint32_t)TCP_MAX_WIN);
 	tp->linger = -1;
+	tcp_flow_opts_default(&tp->fo);
 	tcp_timer_init_tcb(tp);
 	TAILQ_INSERT_TAIL(&st->tcp->all, tp, all_link);
 	st->tcp->nb_tcbs++;
@@ -107,6 +108,7 @@ tcb_release(struct berth_stack *st, struct tcb *tp)
 {
 	tcp_rexmit_stop(st, tp);
 	timer_cancel(&st->wheel, &tp->conn_timer);
+	tcp_flow_stop(st, tp);
 	tcp_mq_free(&tp->sndq);
 	tcp_mq_free(&tp->rcvq);
 	while (tp->nb_ooo > 0)
@@ -399,6 +401,7 @@ tcp_listen(struct berth_stack *st, struct berth_sock *so, int backlog)
 	l->sndbuf = tp->sndbuf;
 	l->rcvbuf = tp->rcvbuf;
 	l->linger = tp->linger;
+	l->fo = tp->fo;
 	ret = tcp_listen_insert(st, l);
 	if (ret < 0) {
 		rte_free(l);
@@ -903,8 +906,18 @@ static int
 tcp_setopt(struct berth_stack *st, struct berth_sock *so, int opt, int value)
 {
 	struct tcb *tp = tcb_of(so);
+	int ret = tcp_flow_opt_set(&tp->fo, opt, value);
 
-	(void)st;
+	if (ret == 0) {
+		/* Keepalive on, off or retimed: from the last segment heard. */
+		if (opt != BERTH_SO_NODELAY)
+			tcp_keepalive_reset(st, tp, st->now);
+		/* NODELAY on releases what Nagle held back. */
+		else if (tp->fo.nodelay)
+			tcp_output(st, tp, st->now);
+	}
+	if (ret != -ENOPROTOOPT)
+		return ret;
 	return opt_set(opt, value, &tp->sndbuf, &tp->rcvbuf, &tp->reuseaddr, &tp->linger);
 }
 
@@ -912,8 +925,11 @@ static int
 tcp_getopt(struct berth_stack *st, struct berth_sock *so, int opt, int *value)
 {
 	const struct tcb *tp = tcb_of(so);
+	int ret = tcp_flow_opt_get(&tp->fo, opt, value);
 
 	(void)st;
+	if (ret != -ENOPROTOOPT)
+		return ret;
 	return opt_get(opt, value, tp->sndbuf, tp->rcvbuf, tp->reuseaddr, tp->linger);
 }
 
@@ -1004,8 +1020,11 @@ static int
 lsn_setopt(struct berth_stack *st, struct berth_sock *so, int opt, int value)
 {
 	struct tcp_listener *l = lsn_of(so);
+	int ret = tcp_flow_opt_set(&l->fo, opt, value);
 
 	(void)st;
+	if (ret != -ENOPROTOOPT)
+		return ret;
 	/* Buffer sizes and linger are what accepted connections start with. */
 	return opt_set(opt, value, &l->sndbuf, &l->rcvbuf, &l->reuseaddr, &l->linger);
 }
@@ -1014,8 +1033,11 @@ static int
 lsn_getopt(struct berth_stack *st, struct berth_sock *so, int opt, int *value)
 {
 	const struct tcp_listener *l = lsn_of(so);
+	int ret = tcp_flow_opt_get(&l->fo, opt, value);
 
 	(void)st;
+	if (ret != -ENOPROTOOPT)
+		return ret;
 	return opt_get(opt, value, l->sndbuf, l->rcvbuf, l->reuseaddr, l->linger);
 }
 

@@ -16,7 +16,7 @@
  *
  * Times in the TCB are microseconds (srtt_us, rttvar_us, rto_us); `now` is
  * nanoseconds. Each TCB has two timers: rexmit_timer (RTO, SYN retries,
- * and the zero-window probe while nothing is in flight) and conn_timer
+ * and the send-override timeout while nothing is in flight) and conn_timer
  * (FIN-WAIT-2 timeout after close, 2*MSL for a TIME-WAIT TCB the
  * application still holds).
  */
@@ -38,6 +38,7 @@ tcp_timer_init_tcb(struct tcb *tp)
 {
 	timer_init(&tp->rexmit_timer, rexmit_expire);
 	timer_init(&tp->conn_timer, conn_expire);
+	tcp_flow_init_tcb(tp);
 	tp->rto_us = TCP_RTO_INITIAL_US;
 	tp->srtt_us = 0;
 	tp->rttvar_us = 0;
@@ -117,8 +118,10 @@ rexmit_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now)
 		return;
 	if (!syn && tp->snd_una == tp->snd_max) {
 		/*
-		 * Nothing in flight, data waiting: a zero window (RFC 9293
-		 * §3.8.6.1: probe it) or a segment that could not get a buffer.
+		 * Nothing in flight, data waiting: a segment that could not get
+		 * a buffer, or one sender SWS avoidance held (RFC 9293
+		 * §3.8.6.2.1 override timeout). A zero window is the persist
+		 * timer's (tcp_flow.c).
 		 */
 		tcp_output_rexmit(st, tp, now);
 		return;
@@ -187,6 +190,7 @@ tcp_enter_time_wait(struct berth_stack *st, struct tcb *tp, uint64_t now)
 		tcp_set_state(st, tp, TCP_TIME_WAIT, "2*MSL");
 	tcp_rexmit_stop(st, tp);
 	timer_cancel(&st->wheel, &tp->conn_timer);
+	tcp_flow_stop(st, tp);
 	lk = tcp_table_lookup(st, &tp->key);
 	if (lk.kind == TCP_LK_TCB && lk.tcb == tp)
 		tcp_table_remove(st, tp);

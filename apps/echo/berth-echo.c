@@ -544,7 +544,14 @@ tcp_open(struct app *app)
 	sd = berth_sock_open(app->st, BERTH_SOCK_STREAM);
 	if (sd < 0)
 		return sd;
-	ret = berth_sock_bind(app->st, sd, &sin);
+	/*
+	 * An echo answers at once: with Nagle (RFC 896), an echo of a few bytes
+	 * behind one not yet acknowledged would wait for the client's delayed
+	 * ACK (up to 40 ms or more). Accepted connections inherit NODELAY.
+	 */
+	ret = berth_sock_setopt(app->st, sd, BERTH_SO_NODELAY, 1);
+	if (ret == 0)
+		ret = berth_sock_bind(app->st, sd, &sin);
 	if (ret == 0)
 		ret = berth_sock_listen(app->st, sd, TCP_BACKLOG);
 	if (ret < 0) {

@@ -63,6 +63,10 @@ extern "C" {
 	X(TCP_REXMIT,     "tcp_rexmit",     "segments retransmitted") \
 	X(TCP_RTO,        "tcp_rto",        "retransmission timeouts") \
 	X(TCP_TIMEDOUT,   "tcp_timedout",   "connections given up after retries (ETIMEDOUT)") \
+	X(TCP_DELACK,     "tcp_delayed_acks", "ACKs sent by the delayed-ACK timer") \
+	X(TCP_PERSIST_PROBES, "tcp_persist_probes", "zero-window probes sent") \
+	X(TCP_KEEPALIVE_PROBES, "tcp_keepalive_probes", "keepalive probes sent") \
+	X(TCP_KEEPALIVE_DROPS, "tcp_keepalive_drops", "connections ended by unanswered keepalives") \
 	/* TCP tables (tcp_table.c, tcp_portsel.c) */ \
 	X(TCP_TW_ENTER,   "tcp_time_wait",  "connections that entered TIME-WAIT") \
 	X(TCP_TW_EXPIRE,  "tcp_tw_expired", "TIME-WAIT entries expired after 2*MSL") \
@@ -141,7 +145,8 @@ extern "C" {
 	X(TCP_LISTEN,     "tcp_listen",     "segment to a listener, not a SYN") \
 	X(TCP_SYN_SENT,   "tcp_syn_sent",   "segment in SYN-SENT without SYN or RST") \
 	X(TCP_SYN_SYNC,   "tcp_syn_sync",   "SYN in a synchronized state (RFC 5961)") \
-	X(TCP_NO_ROUTE,   "tcp_no_route",   "SYN dropped: no route back to the peer")
+	X(TCP_NO_ROUTE,   "tcp_no_route",   "SYN dropped: no route back to the peer") \
+	X(TCP_PAWS,       "tcp_paws",       "old duplicate rejected by its timestamp (RFC 7323 PAWS)")
 
 /** Counter ids: statistics first, then drops. */
 enum berth_counter {

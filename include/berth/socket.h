@@ -297,11 +297,26 @@ enum berth_sockopt {
 	 * unsent data; > 0 behaves as -1 (close never blocks in berth).
 	 */
 	BERTH_SO_LINGER = 5,
+	/**
+	 * Stream sockets, 0/1 (default 0): 1 turns Nagle's algorithm (RFC 896)
+	 * off, so a small send goes at once even while data is unacknowledged.
+	 */
+	BERTH_SO_NODELAY = 6,
+	/**
+	 * Stream sockets, 0/1 (default 0): keepalive probes (RFC 1122
+	 * §4.2.3.6) after BERTH_TCP_KEEPIDLE idle seconds, every
+	 * BERTH_TCP_KEEPINTVL seconds; BERTH_TCP_KEEPCNT unanswered probes
+	 * end the connection with ETIMEDOUT.
+	 */
+	BERTH_SO_KEEPALIVE = 7,
+	BERTH_TCP_KEEPIDLE = 8,  /**< seconds, 1 to 32767 (default 7200) */
+	BERTH_TCP_KEEPINTVL = 9, /**< seconds, 1 to 32767 (default 75) */
+	BERTH_TCP_KEEPCNT = 10,  /**< probes, 1 to 127 (default 9) */
 };
 
 /**
- * Set a socket option. Set on a listener, SNDBUF, RCVBUF and LINGER are
- * what its accepted connections start with; REUSEADDR must be set before
+ * Set a socket option. Set on a listener, SNDBUF, RCVBUF, LINGER, NODELAY
+ * and the keepalive options are what its accepted connections start with; REUSEADDR must be set before
  * bind() to matter.
  *
  * @return 0, or -EBADF, -ENOPROTOOPT, -EINVAL (value out of bounds).

@@ -128,6 +128,11 @@ struct berth_stack_conf {
 	/** MSS announced on our SYNs (0: interface MTU - 40). */
 	uint16_t tcp_mss;
 	/**
+	 * Delayed-ACK timeout in ns (0: 40 ms; RFC 1122 §4.2.3.2: under 0.5 s).
+	 * Every second full-sized segment is acknowledged at once anyway.
+	 */
+	uint64_t tcp_delack_ns;
+	/**
 	 * RFC 6056 ephemeral port selection algorithm, 1-5 (0: 4, the
 	 * double-hash algorithm Linux uses since 5.12).
 	 */

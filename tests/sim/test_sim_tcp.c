@@ -30,6 +30,13 @@
  *                close order by connection
  *   offload      lossy with checksum offloads emulated by the wire (the
  *                receive side flags bad checksums, the send side fills them)
+ *   bigwin       perfect wire with a 10 ms round trip, 1 MB socket buffers,
+ *                8 MB each way: RFC 7323 window scaling must keep more than
+ *                64 KB in flight, so the run must beat the time a 64 KB
+ *                window would need (8 MB / 64 KB round trips)
+ *
+ * Window scaling and timestamps (RFC 7323) are on in every scenario (the
+ * stacks' default): both SYNs offer them.
  *
  * Loss rates and sizes are small on purpose: this TCP recovers from loss
  * by its retransmission timer only (fast retransmit, SACK and congestion
@@ -95,6 +102,8 @@ struct scenario {
 	unsigned int seeds;           /* default number of seeds */
 	uint64_t limit_ns;            /* virtual time a run may take */
 	bool exact_tw;                /* perfect wire: TIME-WAIT ends exactly 2*MSL after */
+	uint32_t bufs;                /* socket buffers (0: the stack's default) */
+	bool scaled;                  /* must beat what a 64 KB window allows (RFC 7323) */
 };
 
 #define ALL_OFFLOADS (BERTH_DEV_OFF_RX_IPV4_CKSUM | BERTH_DEV_OFF_RX_L4_CKSUM | \
@@ -118,16 +127,26 @@ static const struct scenario scenarios[] = {
 	  .order = SERVER_FIRST, .seeds = 5, .limit_ns = 10 * BERTH_NS_PER_SEC, .exact_tw = true },
 	{ .name = "close_simul", .wire = PERFECT_WIRE, .nconns = 1, .bytes = 64 * KB,
 	  .order = SIMULTANEOUS, .seeds = 5, .limit_ns = 10 * BERTH_NS_PER_SEC, .exact_tw = true },
+	/*
+	 * Impaired wires keep 64 KB buffers (the window before RFC 7323):
+	 * without congestion control or fast retransmit (next issue) the
+	 * window is the only brake, and a full 256 KB window of ~180 segments
+	 * on a 2% lossy wire loses a segment nearly every round, so the RTO
+	 * backs off until the run stalls. Scaling is still negotiated.
+	 */
 	{ .name = "shuffle", .wire = SHUFFLE_WIRE(0), .nconns = 1, .bytes = 1 * MB,
-	  .order = ORDER_BY_SEED, .seeds = 50, .limit_ns = 120 * BERTH_NS_PER_SEC },
+	  .order = ORDER_BY_SEED, .seeds = 50, .limit_ns = 120 * BERTH_NS_PER_SEC, .bufs = 64 * KB },
 	{ .name = "lossy", .wire = LOSSY_WIRE(0), .nconns = 1, .bytes = 1 * MB,
-	  .order = ORDER_BY_SEED, .seeds = 200, .limit_ns = 300 * BERTH_NS_PER_SEC },
+	  .order = ORDER_BY_SEED, .seeds = 200, .limit_ns = 300 * BERTH_NS_PER_SEC, .bufs = 64 * KB },
 	{ .name = "lossy2", .wire = LOSSY2_WIRE, .nconns = 1, .bytes = 512 * KB,
-	  .order = ORDER_BY_SEED, .seeds = 50, .limit_ns = 300 * BERTH_NS_PER_SEC },
+	  .order = ORDER_BY_SEED, .seeds = 50, .limit_ns = 300 * BERTH_NS_PER_SEC, .bufs = 64 * KB },
 	{ .name = "many", .wire = LOSSY_WIRE(0), .nconns = MAX_CONNS, .bytes = 128 * KB,
-	  .order = ORDER_BY_CONN, .seeds = 150, .limit_ns = 300 * BERTH_NS_PER_SEC },
+	  .order = ORDER_BY_CONN, .seeds = 150, .limit_ns = 300 * BERTH_NS_PER_SEC, .bufs = 64 * KB },
 	{ .name = "offload", .wire = LOSSY_WIRE(ALL_OFFLOADS), .nconns = 1, .bytes = 1 * MB,
-	  .order = ORDER_BY_SEED, .seeds = 30, .limit_ns = 300 * BERTH_NS_PER_SEC },
+	  .order = ORDER_BY_SEED, .seeds = 30, .limit_ns = 300 * BERTH_NS_PER_SEC, .bufs = 64 * KB },
+	{ .name = "bigwin", .wire = { .delay_ns = 5 * BERTH_NS_PER_MS }, .nconns = 1,
+	  .bytes = 8 * MB, .order = CLIENT_FIRST, .seeds = 2, .limit_ns = 30 * BERTH_NS_PER_SEC,
+	  .exact_tw = true, .bufs = 1 * MB, .scaled = true },
 };
 
 static const struct rte_ether_addr MAC_A = {{0x02, 0x00, 0x00, 0x00, 0x54, 0x01}};
@@ -585,6 +604,8 @@ make_stack(struct run *r, struct berth_dev *dev, uint32_t addr, uint32_t peer,
 	c.arp_entries = 16;
 	c.tcp_max_conns = 64;
 	c.tcp_msl_ns = MSL_NS;
+	c.tcp_rcvbuf = r->sc->bufs;
+	c.tcp_sndbuf = r->sc->bufs;
 	st = berth_stack_create(&c);
 	if (st == NULL)
 		return NULL;
@@ -842,6 +863,21 @@ run_one(const struct scenario *sc, uint64_t seed, struct rte_mempool *pool, stru
 		if (c->c.rcvd != sc->bytes || c->s.rcvd != sc->bytes)
 			fail(r, "conn %u: received %" PRIu64 " and %" PRIu64 " of %u bytes", k,
 			     c->c.rcvd, c->s.rcvd, sc->bytes);
+	}
+	/*
+	 * bigwin: a window of at most 65535 bytes moves at most that much per
+	 * round trip; finishing sooner proves scaled windows were in use.
+	 */
+	if (r->why[0] == '\0' && sc->scaled) {
+		uint64_t rtt = 2 * sc->wire.delay_ns, unscaled = (uint64_t)sc->bytes / 65535 * rtt;
+		uint64_t took = r->t_closed - T0;
+
+		if (took >= unscaled)
+			fail(r, "took %" PRIu64 " ms, a 64 KB window needs %" PRIu64 " ms: no "
+			     "window scaling?", took / 1000000u, unscaled / 1000000u);
+		else if (verbose)
+			printf("  bigwin: %" PRIu64 " ms, a 64 KB window needs %" PRIu64 " ms\n",
+			       took / 1000000u, unscaled / 1000000u);
 	}
 	if (r->why[0] == '\0')
 		final_checks(r);

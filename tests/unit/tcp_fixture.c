@@ -85,9 +85,9 @@ tf_build(struct tf *f, const struct tf_hdr *hd, const void *data, uint16_t len)
 	return m;
 }
 
-static struct rte_mbuf *
-raw_opts(struct tf *f, uint8_t flags, tcp_seq seq, tcp_seq ack, const uint8_t *opts,
-	 uint8_t opt_len, const void *data, uint16_t len)
+struct rte_mbuf *
+tf_raw_opts(struct tf *f, uint8_t flags, tcp_seq seq, tcp_seq ack, uint16_t win,
+	    const uint8_t *opts, uint8_t opt_len, const void *data, uint16_t len)
 {
 	struct tf_hdr hd = {
 		.sport = rte_be_to_cpu_16(f->key.rport),
@@ -95,7 +95,7 @@ raw_opts(struct tf *f, uint8_t flags, tcp_seq seq, tcp_seq ack, const uint8_t *o
 		.seq = seq,
 		.ack = (flags & TCP_ACK) ? ack : 0,
 		.flags = flags,
-		.win = f->peer_win,
+		.win = win,
 		.opts = opts,
 		.opt_len = opt_len,
 	};
@@ -106,7 +106,7 @@ raw_opts(struct tf *f, uint8_t flags, tcp_seq seq, tcp_seq ack, const uint8_t *o
 struct rte_mbuf *
 tf_raw(struct tf *f, uint8_t flags, tcp_seq seq, tcp_seq ack, const void *data, uint16_t len)
 {
-	return raw_opts(f, flags, seq, ack, NULL, 0, data, len);
+	return tf_raw_opts(f, flags, seq, ack, f->peer_win, NULL, 0, data, len);
 }
 
 struct rte_mbuf *
@@ -114,7 +114,7 @@ tf_raw_mss(struct tf *f, uint8_t flags, tcp_seq seq, tcp_seq ack, uint16_t mss)
 {
 	uint8_t o[4] = { 2, 4, (uint8_t)(mss >> 8), (uint8_t)mss };
 
-	return raw_opts(f, flags, seq, ack, o, mss ? 4 : 0, NULL, 0);
+	return tf_raw_opts(f, flags, seq, ack, f->peer_win, o, mss ? 4 : 0, NULL, 0);
 }
 
 bool
@@ -193,6 +193,21 @@ copy_out(const struct rte_mbuf *m, uint32_t off, uint32_t len, void *dst)
 }
 
 bool
+tf_delack_fire(struct harness *h)
+{
+	const struct tcb *tp, *first = NULL;
+
+	TAILQ_FOREACH(tp, &h->st->tcp->all, all_link)
+		if (tp->ack_delayed && timer_armed(&tp->delack_timer) &&
+		    (first == NULL || tp->delack_timer.expire < first->delack_timer.expire))
+			first = tp;
+	if (first == NULL)
+		return false;
+	h_poll_ns(h, first->delack_timer.expire > h->now ? first->delack_timer.expire - h->now : 0);
+	return true;
+}
+
+bool
 tf_tx_tcp(struct tf *f, struct tf_pkt *p)
 {
 	uint8_t hdrs[sizeof(struct rte_ether_hdr) + 60 + 60];
@@ -208,6 +223,8 @@ tf_tx_tcp(struct tf *f, struct tf_pkt *p)
 		p = &local;
 	memset(p, 0, sizeof(*p));
 	if (h_tx_count(&f->h) == 0)
+		berth_stack_flush(f->h.st, f->h.now);
+	if (h_tx_count(&f->h) == 0 && tf_delack_fire(&f->h))
 		berth_stack_flush(f->h.st, f->h.now);
 	m = h_tx_pop(&f->h);
 	CU_ASSERT_PTR_NOT_NULL(m);
@@ -264,6 +281,8 @@ tf_tx_tcp(struct tf *f, struct tf_pkt *p)
 	p->urp = rte_be_to_cpu_16(th->tcp_urp);
 	p->opt_len = (uint8_t)(thl - sizeof(*th));
 	CU_ASSERT(opts_mss((const uint8_t *)(th + 1), p->opt_len, &p->mss) == 0);
+	CU_ASSERT(tcp_opts_parse((const uint8_t *)(th + 1), p->opt_len,
+				 (p->flags & TCP_SYN) != 0, &p->opts) == 0);
 	/* RFC 9293 §3.7.1: the MSS option is sent only in SYN segments. */
 	if (!(p->flags & TCP_SYN))
 		CU_ASSERT_EQUAL(p->mss, 0);
@@ -276,8 +295,10 @@ tf_tx_tcp(struct tf *f, struct tf_pkt *p)
 		CU_FAIL("sent payload unreadable");
 		goto out;
 	}
+	/* RFC 7323 §2.2: a SYN's window is never scaled. */
 	if (p->flags & TCP_ACK)
-		f->adv_edge = p->ack + p->win;
+		f->adv_edge = p->ack + ((uint32_t)p->win <<
+					((p->flags & TCP_SYN) ? 0 : f->our_wscale));
 	ok = true;
 out:
 	rte_pktmbuf_free(m);

@@ -46,6 +46,7 @@ struct tf_pkt {
 	uint16_t urp;
 	uint16_t mss;            /* MSS option, 0 if absent */
 	uint8_t opt_len;         /* bytes of options */
+	struct tcp_opts opts;    /* every option, by the stack's own parser (RFC 7323 ones too) */
 	uint8_t ttl;
 	uint32_t len;            /* payload bytes */
 	uint8_t data[TF_MAX_DATA];
@@ -63,6 +64,7 @@ struct tf {
 	tcp_seq adv_edge;        /* ACK + window of the last segment we sent */
 	uint16_t peer_mss;       /* MSS the peer announces (0: none) */
 	uint16_t peer_win;       /* window the peer announces */
+	uint8_t our_wscale;      /* RFC 7323 shift of our windows, for adv_edge (tests set it) */
 	uint64_t synack_delay_ms; /* how long the peer takes to answer our SYN */
 	bool passive;            /* reach ESTABLISHED and later through listen/accept */
 	bool by_close;           /* leave ESTABLISHED with close() instead of shutdown(WR) */
@@ -129,6 +131,10 @@ struct tf_hdr {
 /* A frame (Ethernet + IPv4 + TCP) with a valid checksum. */
 struct rte_mbuf *tf_build(struct tf *f, const struct tf_hdr *hd, const void *data,
 			  uint16_t len);
+/* On the fixture's 4-tuple: absolute SEQ and ACK, window win, raw options (padded). */
+struct rte_mbuf *tf_raw_opts(struct tf *f, uint8_t flags, tcp_seq seq, tcp_seq ack,
+			     uint16_t win, const uint8_t *opts, uint8_t opt_len, const void *data,
+			     uint16_t len);
 /* On the fixture's 4-tuple, absolute SEQ and ACK, window f->peer_win. */
 struct rte_mbuf *tf_raw(struct tf *f, uint8_t flags, tcp_seq seq, tcp_seq ack,
 			const void *data, uint16_t len);
@@ -153,6 +159,13 @@ void tf_in(struct tf *f, struct rte_mbuf *m);
  * records a failure) when nothing was sent or the frame is wrong.
  */
 bool tf_tx_tcp(struct tf *f, struct tf_pkt *p);
+/*
+ * A delayed ACK is owed (RFC 1122 §4.2.3.2): advance the clock to the
+ * earliest delayed-ACK timer and run it. Returns whether one was owed.
+ * tf_tx_tcp does this when nothing was sent, so the per-state tests see
+ * the ACK they expect; test_tcp_flow.c checks when it goes.
+ */
+bool tf_delack_fire(struct harness *h);
 /* Nothing more was sent. */
 bool tf_expect_none(struct tf *f);
 /*

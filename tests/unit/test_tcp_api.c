@@ -24,6 +24,7 @@
 
 #include "cksum.h"
 #include "harness.h"
+#include "tcp_fixture.h"
 #include "tcp.h"
 
 #define PEER_PORT 80
@@ -94,6 +95,9 @@ tx(struct harness *h, struct pkt *p)
 	uint32_t len, ihl, l4;
 
 	berth_stack_flush(h->st, h->now);
+	/* An ACK now delayed (RFC 1122 §4.2.3.2) goes when its timer does. */
+	if (h_tx_count(h) == 0 && tf_delack_fire(h))
+		berth_stack_flush(h->st, h->now);
 	m = h_tx_pop(h);
 	CU_ASSERT_PTR_NOT_NULL(m);
 	if (m == NULL)
@@ -473,12 +477,24 @@ test_connect_syn(void)
 	CU_ASSERT_EQUAL(tp->state, TCP_SYN_SENT);
 	CU_ASSERT_EQUAL(h_counter(&h, "tcp_active_opens"), 1);
 	H_ASSERT(tx(&h, &p));
-	/* RFC 9293 §3.5: <SEQ=ISS><CTL=SYN>, MSS option = MTU 1500 - 40 (§3.7.1). */
+	/*
+	 * RFC 9293 §3.5: <SEQ=ISS><CTL=SYN>, MSS option = MTU 1500 - 40
+	 * (§3.7.1), then RFC 7323's NOP, NOP, Timestamps, NOP, Window Scale:
+	 * 20 bytes of options.
+	 */
 	CU_ASSERT_EQUAL(p.flags, TCP_SYN);
 	CU_ASSERT_EQUAL(p.seq, tp->iss);
 	CU_ASSERT_EQUAL(p.ack, 0);
-	CU_ASSERT_EQUAL(p.hlen, 24);
+	CU_ASSERT_EQUAL(p.hlen, 40);
 	CU_ASSERT_EQUAL(p.mss, 1460);
+	{
+		/* Linux's SYN layout without SACK; TSecr 0; shift 3 for the 256 KiB default rcvbuf. */
+		static const uint8_t head[] = { 1, 1, 8, 10 };
+		static const uint8_t tail[] = { 0, 0, 0, 0, 1, 3, 3, 3 };
+
+		CU_ASSERT_EQUAL(memcmp(p.tcp + 24, head, sizeof(head)), 0);
+		CU_ASSERT_EQUAL(memcmp(p.tcp + 32, tail, sizeof(tail)), 0);
+	}
 	CU_ASSERT_EQUAL(p.win, 65535);
 	CU_ASSERT_EQUAL(p.len, 0);
 	CU_ASSERT(p.df);
@@ -491,16 +507,16 @@ test_connect_syn(void)
 	{
 		struct {
 			struct rte_ipv4_hdr ip;
-			uint8_t tcp[24];
+			uint8_t tcp[40];
 		} f;
 
 		memset(&f.ip, 0, sizeof(f.ip));
 		f.ip.version_ihl = RTE_IPV4_VHL_DEF;
-		f.ip.total_length = rte_cpu_to_be_16(20 + 24);
+		f.ip.total_length = rte_cpu_to_be_16(20 + 40);
 		f.ip.next_proto_id = IPPROTO_TCP;
 		f.ip.src_addr = p.src;
 		f.ip.dst_addr = p.dst;
-		memcpy(f.tcp, p.tcp, 24);
+		memcpy(f.tcp, p.tcp, 40);
 		memcpy(&ck0, f.tcp + 16, 2);
 		memset(f.tcp + 16, 0, 2);
 		ck = rte_ipv4_udptcp_cksum(&f.ip, f.tcp);
@@ -584,7 +600,12 @@ test_handshake_and_data(void)
 	H_ASSERT(tx(&h, &p));
 	CU_ASSERT_EQUAL(p.flags, TCP_ACK);
 	CU_ASSERT_EQUAL(p.ack, PEER_ISS + 1 + sizeof(in));
-	CU_ASSERT_EQUAL(p.win, 65535); /* 256 KiB buffer, no window scaling */
+	/*
+	 * 256 KiB buffer, no window scaling: 65535 was advertised; the 600
+	 * bytes taken would move the right edge by 600 < MSS, which receiver
+	 * SWS avoidance (RFC 9293 §3.8.6.2.2) holds back: the edge stays.
+	 */
+	CU_ASSERT_EQUAL(p.win, 65535 - sizeof(in));
 	peer_data(&h, &c, c.iss + 3001, in, 100); /* more, queue not empty: no new event */
 	CU_ASSERT_FALSE(events(&h, c.sd, NULL) & BERTH_EV_READABLE);
 	drain(&h);
@@ -781,7 +802,9 @@ test_zero_window_probe(void)
 	CU_ASSERT_EQUAL(c.tp->snd_wnd, 0);
 	CU_ASSERT_EQUAL(berth_sock_send(h.st, c.sd, d, sizeof(d)), (ssize_t)sizeof(d));
 	CU_ASSERT(tx_none(&h));
-	CU_ASSERT(timer_armed(&c.tp->rexmit_timer));
+	/* RFC 9293 §3.8.6.1: the persist timer, not the RTO, watches a shut window. */
+	CU_ASSERT(timer_armed(&c.tp->persist_timer));
+	CU_ASSERT_FALSE(timer_armed(&c.tp->rexmit_timer));
 	/* RFC 9293 §3.8.6.1: after an RTO with the window shut, one byte probes it. */
 	h_poll(&h, 199);
 	CU_ASSERT(tx_none(&h));
@@ -1216,6 +1239,8 @@ test_no_multi_seg(void)
 		out[i] = (uint8_t)(i * 13);
 	/* A device without chained TX: the payload is copied behind the headers. */
 	h.dev->offloads &= ~BERTH_DEV_OFF_TX_MULTI_SEG;
+	/* Both segments at once: Nagle would hold the short tail behind the first. */
+	CU_ASSERT_EQUAL(berth_sock_setopt(h.st, c.sd, BERTH_SO_NODELAY, 1), 0);
 	CU_ASSERT_EQUAL(berth_sock_send(h.st, c.sd, out, sizeof(out)), (ssize_t)sizeof(out));
 	berth_stack_flush(h.st, h.now);
 	m = h_tx_pop(&h);

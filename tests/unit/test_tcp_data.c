@@ -480,8 +480,11 @@ test_tx_ack_frees(void)
 	CU_ASSERT(timer_armed(&f.tp->rexmit_timer));
 	tf_in(&f, tf_raw(&f, TCP_ACK, rcv, f.tp->snd_nxt, NULL, 0));
 	tx_drain(&f);
-	if (f.tp->snd_nxt != snd + 10000) {
-		/* What did not fit the window went out after the first ACK. */
+	if (f.tp->snd_una != snd + 10000) {
+		/*
+		 * What did not fit the window, or the short tail Nagle (RFC 896)
+		 * held while data was unacknowledged, went out after that ACK.
+		 */
 		tf_in(&f, tf_raw(&f, TCP_ACK, rcv, f.tp->snd_nxt, NULL, 0));
 		tx_drain(&f);
 	}

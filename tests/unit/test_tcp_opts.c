@@ -208,7 +208,8 @@ static void
 test_overrun(void)
 {
 	static const uint8_t area[] = { 0x01, 0x01, 0x08, 0x0a, 0x00, 0x00, 0x00, 0x01 };
-	static const uint8_t exact[] = { 0x01, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x01 };
+	/* An unknown kind (30), so only the area bounds its length. */
+	static const uint8_t exact[] = { 0x01, 0x01, 0x1e, 0x06, 0x00, 0x00, 0x00, 0x01 };
 	struct tcp_opts o;
 
 	/* A timestamp of length 10 in the 6 bytes left. */
@@ -299,6 +300,10 @@ ref_parse(const uint8_t *p, unsigned int len, bool syn, uint16_t *mss)
 				if (syn)
 					*mss = (uint16_t)(p[at + 2] * 256 + p[at + 3]);
 			}
+			/* RFC 7323 §2.2, §3.2, RFC 2018 §2: fixed lengths 3, 10, 2. */
+			if ((p[at] == 3 && p[at + 1] != 3) || (p[at] == 8 && p[at + 1] != 10) ||
+			    (p[at] == 4 && p[at + 1] != 2))
+				return -1;
 			at += p[at + 1];
 		}
 	}
