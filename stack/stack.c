@@ -199,7 +199,8 @@ conf_check(const struct berth_stack_conf *c)
 		return -EINVAL;
 	if (c->lcore_id >= RTE_MAX_LCORE)
 		return -EINVAL;
-	if (c->tcp_port_alg > 5 || c->tcp_rto_min_ns > c->tcp_rto_max_ns)
+	if (c->tcp_port_alg > 5 || c->tcp_rto_min_ns > c->tcp_rto_max_ns ||
+	    c->tcp_cc > BERTH_TCP_CC_NEWRENO)
 		return -EINVAL;
 	return 0;
 }

@@ -9,6 +9,9 @@
  *   tcp_output.c   building and sending segments: data, ACK, SYN, SYN-ACK,
  *                  FIN, RST; the send and receive queues (tcp_buf.c)
  *   tcp_timer.c    retransmission (RFC 6298), SYN retries, give-up, 2*MSL
+ *   tcp_cc.c       congestion control: IW10, fast retransmit, NewReno
+ *                  recovery, limited transmit; the algorithms in
+ *                  tcp_cc_newreno.c and tcp_cc_cubic.c (tcp_cc.h)
  *   tcp_sock.c     the socket operations behind berth_sock_* for streams;
  *                  connection listing
  *   tcp_table.c    connection table (4-tuple), listen table, compact
@@ -165,6 +168,7 @@ struct tcp_flow_opts {
 	uint32_t keepidle_s;      /* idle seconds before the first probe */
 	uint32_t keepintvl_s;     /* seconds between probes */
 	uint32_t keepcnt;         /* unanswered probes before ETIMEDOUT */
+	uint8_t cc;               /* tcp_cc.c: enum berth_tcp_cc (BERTH_TCP_CONGESTION) */
 };
 #define TCP_KEEPIDLE_DEF 7200     /* RFC 1122 §4.2.3.6: no less than two hours by default */
 #define TCP_KEEPINTVL_DEF 75      /* as BSD and Linux */
@@ -294,6 +298,21 @@ struct tcb {
 	uint8_t persist_unanswered; /* probes sent since the peer last sent anything */
 	uint8_t keep_probes;      /* keepalive probes unanswered */
 	uint64_t last_rcv;        /* ns: last segment from the peer (keepalive idle) */
+
+	/* tcp_cc.c: congestion control (RFC 5681, RFC 6582, RFC 3042, RFC 9438) */
+	const struct tcp_cc_ops *cc;  /* NULL until our SYN is acknowledged */
+	uint32_t cwnd;            /* bytes */
+	uint32_t ssthresh;        /* bytes */
+	uint32_t dupacks;         /* consecutive duplicate ACKs (RFC 5681 §2) */
+	bool in_recovery;         /* NewReno fast recovery (RFC 6582 §3.2) */
+	tcp_seq recover;          /* RFC 6582 §3.2: highest sequence sent at the loss */
+	uint64_t last_send;       /* ns: last segment of data sent (RFC 5681 §4.1 idle) */
+	/* CUBIC (RFC 9438 §4), in segments and seconds */
+	double cub_w_max;         /* W_max: window at the last congestion event */
+	double cub_k;             /* K: time to get back to W_max */
+	double cub_w_est;         /* Reno-friendly estimate (§4.3) */
+	double cub_cwnd_epoch;    /* cwnd at the start of the epoch */
+	uint64_t cub_epoch;       /* ns: start of congestion avoidance; 0: not started */
 };
 
 /* ---- per-stack TCP state (tcp_input.c owns init/fini) ---- */
@@ -414,6 +433,24 @@ void tcp_keepalive_reset(struct berth_stack *st, struct tcb *tp, uint64_t now);
 void tcp_send_keepalive(struct berth_stack *st, struct tcb *tp, uint64_t now);
 /* tcp_output.c: one zero-window probe of 1 byte at SND.UNA. */
 void tcp_output_probe(struct berth_stack *st, struct tcb *tp, uint64_t now);
+
+/* ---- tcp_cc.c: congestion control ---- */
+/* Our SYN is acknowledged: pick the algorithm, IW (RFC 6928), ssthresh. syn_lost: IW is 1 SMSS. */
+void tcp_cc_init(struct berth_stack *st, struct tcb *tp, bool syn_lost, uint64_t now);
+/* Switch the algorithm of tp (BERTH_TCP_CONGESTION); cwnd and ssthresh are kept. */
+void tcp_cc_select(struct tcb *tp, uint8_t alg);
+/* acked bytes of new data acknowledged up to SND.UNA (tcp_ack_advance). */
+void tcp_cc_ack(struct berth_stack *st, struct tcb *tp, uint32_t acked, uint64_t now);
+/* A duplicate ACK (RFC 5681 §2): limited transmit, fast retransmit, recovery. */
+void tcp_cc_dupack(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* RTO expiry, before SND.NXT rewinds (RFC 5681 §3.1, RFC 6582 §3.2 step 6). */
+void tcp_cc_rto(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* Bytes the congestion window lets beyond SND.UNA now (cwnd + RFC 3042 allowance). */
+uint32_t tcp_cc_window(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* tcp_output.c: the sender's MSS (SMSS) of tp. */
+uint32_t tcp_smss(const struct berth_stack *st, const struct tcb *tp);
+/* tcp_output.c: retransmit one segment at SND.UNA (fast retransmit, partial ACK). */
+void tcp_output_una(struct berth_stack *st, struct tcb *tp, uint64_t now);
 
 /* ---- tcp_table.c ---- */
 struct tcp_tw;   /* compact TIME_WAIT entry */

@@ -298,6 +298,11 @@ tcp_flow_opt_set(struct tcp_flow_opts *fo, int opt, int value)
 			return -EINVAL;
 		fo->keepcnt = (uint32_t)value;
 		return 0;
+	case BERTH_TCP_CONGESTION:
+		if (value != BERTH_TCP_CC_CUBIC && value != BERTH_TCP_CC_NEWRENO)
+			return -EINVAL;
+		fo->cc = (uint8_t)value;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -321,6 +326,9 @@ tcp_flow_opt_get(const struct tcp_flow_opts *fo, int opt, int *value)
 		return 0;
 	case BERTH_TCP_KEEPCNT:
 		*value = (int)fo->keepcnt;
+		return 0;
+	case BERTH_TCP_CONGESTION:
+		*value = fo->cc;
 		return 0;
 	default:
 		return -ENOPROTOOPT;

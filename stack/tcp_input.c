@@ -785,6 +785,19 @@ ack_syn_received(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, ui
 	return SEG_CONTINUE;
 }
 
+/*
+ * RFC 5681 §2: a duplicate ACK acknowledges SND.UNA with data outstanding,
+ * carries no data, no SYN or FIN, and leaves the window unchanged.
+ */
+static bool
+dup_ack(const struct tcb *tp, const struct tcp_seg *seg)
+{
+	/* A shut window makes the outstanding byte a probe, not a loss (RFC 9293 §3.8.6.1). */
+	return seg->ack == tp->snd_una && tp->snd_una != tp->snd_max && tp->snd_wnd != 0 &&
+	       seg->data_len == 0 &&
+	       !(seg->flags & (TCP_SYN | TCP_FIN)) && tcp_seg_wnd(tp, seg) == tp->snd_wnd;
+}
+
 /* RFC 9293 §3.10.7.4 fifth: check the ACK field. */
 static enum seg_next
 step_ack(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t now)
@@ -809,6 +822,8 @@ step_ack(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t n
 	/* RFC 9293 §3.10.7.4 fifth: SND.UNA < SEG.ACK =< SND.NXT: new data acked. */
 	if (seq_gt(seg->ack, tp->snd_una))
 		tcp_ack_advance(st, tp, seg->ack, now);
+	else if (dup_ack(tp, seg))
+		tcp_cc_dupack(st, tp, now);
 	/*
 	 * RFC 9293 §3.10.7.4 fifth: update the window from the newest
 	 * segment only: SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and

@@ -23,8 +23,9 @@
  * gets the payload copied into the header mbuf instead.
  *
  * Nagle and sender SWS avoidance are send_hold; the delayed-ACK, persist
- * and keepalive timers live in tcp_flow.c. Not here yet (next issue):
- * congestion control, fast retransmit. The places they go are marked "hook".
+ * and keepalive timers live in tcp_flow.c. Congestion control (tcp_cc.c)
+ * bounds what output sends (tcp_cc_window) and learns of every ACK of new
+ * data from tcp_ack_advance; tcp_output_una is its retransmission.
  */
 #include <errno.h>
 #include <string.h>
@@ -377,8 +378,12 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 	if (tp->fin_sent && tp->snd_una == tp->snd_max)
 		return 0;
 	data_end = snd_data_start(tp) + tp->sndq.bytes;
-	/* RFC 9293 §3.8.6: the usable window is SND.UNA + SND.WND - SND.NXT. */
-	win_end = tp->snd_una + tp->snd_wnd;
+	/*
+	 * RFC 9293 §3.8.6: the usable window is SND.UNA + SND.WND - SND.NXT;
+	 * RFC 5681 §3.1: and no more than cwnd beyond SND.UNA (with RFC
+	 * 3042's limited transmit allowance, tcp_cc_window).
+	 */
+	win_end = tp->snd_una + RTE_MIN(tp->snd_wnd, tcp_cc_window(st, tp, now));
 	mss = eff_mss(st, tp);
 
 	while (n < max_segs) {
@@ -395,7 +400,6 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 					break;
 				usable = 1;
 			}
-			/* hook: congestion window limits len here (next issue) */
 			len = RTE_MIN(avail, usable);
 			len = RTE_MIN(len, mss);
 			if (!probe && len < mss && send_hold(tp, seq, len, data_end))
@@ -425,6 +429,7 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 			tp->rtt_start = now;
 		}
 		tp->snd_nxt = seq + len + ((flags & TCP_FIN) ? 1 : 0);
+		tp->last_send = now;
 		if (flags & TCP_FIN)
 			tp->fin_sent = true;
 		if (seq_gt(tp->snd_nxt, tp->snd_max))
@@ -456,6 +461,38 @@ void
 tcp_output(struct berth_stack *st, struct tcb *tp, uint64_t now)
 {
 	(void)output(st, tp, now, UINT32_MAX, false);
+}
+
+uint32_t
+tcp_smss(const struct berth_stack *st, const struct tcb *tp)
+{
+	return tp->nh.ifp != NULL ? eff_mss(st, tp) : TCP_DEFAULT_MSS;
+}
+
+void
+tcp_output_una(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	tcp_seq data_end = snd_data_start(tp) + tp->sndq.bytes;
+	tcp_seq seq = tp->snd_una;
+	uint8_t flags = TCP_ACK;
+	uint32_t len = 0;
+
+	if (!state_sends_data(tp->state) || tp->nh.ifp == NULL || seq == tp->snd_max)
+		return;
+	/* RFC 5681 §3.2 step 3, RFC 6582 §3.2: one segment, the first not acknowledged. */
+	if (seq_lt(seq, data_end))
+		len = RTE_MIN(eff_mss(st, tp), (uint32_t)(data_end - seq));
+	if (seq + len == data_end && tp->fin_sent)
+		flags |= TCP_FIN;
+	else if (len == 0)
+		return;
+	if (seq + len == data_end)
+		flags |= TCP_PSH;
+	/* RFC 6298 §3 (Karn): no sample from a segment sent twice. */
+	if (tp->rtt_active && seq_geq(tp->rtt_seq, seq))
+		tp->rtt_active = false;
+	(void)send_data(st, tp, seq, len, flags, now);
+	tp->last_send = now;
 }
 
 void
@@ -671,6 +708,8 @@ tcp_ack_advance(struct berth_stack *st, struct tcb *tp, tcp_seq ack, uint64_t no
 		 */
 		if (tp->nb_rexmit > 0 && tp->srtt_us == 0)
 			tp->rto_us = TCP_RTO_SYN_LOST_US;
+		/* RFC 6928 §2: the initial window; one segment after a lost SYN. */
+		tcp_cc_init(st, tp, tp->nb_rexmit > 0, now);
 	}
 	/* Beyond the queued data only our FIN can be acknowledged. */
 	if (payload > tp->sndq.bytes)
@@ -695,6 +734,8 @@ tcp_ack_advance(struct berth_stack *st, struct tcb *tp, tcp_seq ack, uint64_t no
 		tcp_rtt_sample(st, tp, now - tp->rtt_start);
 	}
 	tp->nb_rexmit = 0;
+	/* RFC 5681 §3.1, RFC 6582 §3.2: congestion window growth, or recovery. */
+	tcp_cc_ack(st, tp, payload, now);
 	if (tp->snd_una == tp->snd_max)
 		/* RFC 6298 §5.2: all outstanding data acknowledged -> turn off the timer. */
 		tcp_rexmit_stop(st, tp);

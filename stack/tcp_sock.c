@@ -96,6 +96,7 @@ tcb_alloc(struct berth_stack *st)
 	tp->rcv_wnd = RTE_MIN(tp->rcvbuf, (uint32_t)TCP_MAX_WIN);
 	tp->linger = -1;
 	tcp_flow_opts_default(&tp->fo);
+	tp->fo.cc = st->conf.tcp_cc;
 	tcp_timer_init_tcb(tp);
 	TAILQ_INSERT_TAIL(&st->tcp->all, tp, all_link);
 	st->tcp->nb_tcbs++;
@@ -908,7 +909,10 @@ tcp_setopt(struct berth_stack *st, struct berth_sock *so, int opt, int value)
 	struct tcb *tp = tcb_of(so);
 	int ret = tcp_flow_opt_set(&tp->fo, opt, value);
 
-	if (ret == 0) {
+	if (ret == 0 && opt == BERTH_TCP_CONGESTION) {
+		/* A live connection changes algorithm, keeping cwnd and ssthresh. */
+		tcp_cc_select(tp, tp->fo.cc);
+	} else if (ret == 0) {
 		/* Keepalive on, off or retimed: from the last segment heard. */
 		if (opt != BERTH_SO_NODELAY)
 			tcp_keepalive_reset(st, tp, st->now);
@@ -1136,7 +1140,7 @@ berth_stack_conns_dump(struct berth_stack *st, FILE *f)
 	fprintf(f, "%-12s %8s %8s %-21s %-21s %s\n", "State", "Recv-Q", "Send-Q",
 		"Local", "Peer", "Timers");
 	TAILQ_FOREACH(tp, &st->tcp->all, all_link) {
-		char la[24], ra[24], tm[64] = "";
+		char la[24], ra[24], tm[128] = "";
 		int n;
 
 		/* Unconnected sockets are in no table: ss(8) does not list them either. */
@@ -1150,6 +1154,12 @@ berth_stack_conns_dump(struct berth_stack *st, FILE *f)
 		fmt_timer(tm + n, sizeof(tm) - (size_t)n,
 			  tp->state == TCP_TIME_WAIT ? "timewait" : "finwait2", &tp->conn_timer,
 			  st->now);
+		/* Congestion state once our SYN is acknowledged (tcp_cc.c). */
+		if (tp->cc != NULL) {
+			n = (int)strlen(tm);
+			snprintf(tm + n, sizeof(tm) - (size_t)n, "%scwnd:%u ssthresh:%u",
+				 n > 0 ? " " : "", tp->cwnd, tp->ssthresh);
+		}
 		fprintf(f, "%-12s %8u %8u %-21s %-21s %s\n", tcp_state_name(tp->state),
 			tp->rcvq.bytes, tp->sndq.bytes, la, ra, tm);
 		nconn++;

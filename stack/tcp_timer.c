@@ -134,6 +134,9 @@ rexmit_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now)
 		return;
 	}
 	STAT_INC(st, TCP_RTO);
+	/* RFC 5681 §3.1: the congestion window collapses (tcp_cc.c), before the count moves. */
+	if (!syn)
+		tcp_cc_rto(st, tp, now);
 	if (tp->nb_rexmit < UINT8_MAX)
 		tp->nb_rexmit++;
 	/* RFC 6298 §3 (Karn): no RTT sample from what is being retransmitted. */

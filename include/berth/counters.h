@@ -62,6 +62,9 @@ extern "C" {
 	X(TCP_RST_TX,     "tcp_rst_tx",     "RSTs sent") \
 	X(TCP_REXMIT,     "tcp_rexmit",     "segments retransmitted") \
 	X(TCP_RTO,        "tcp_rto",        "retransmission timeouts") \
+	X(TCP_DUPACKS,    "tcp_dupacks",    "duplicate ACKs received (RFC 5681)") \
+	X(TCP_FAST_REXMIT, "tcp_fast_rexmit", "fast retransmits after 3 duplicate ACKs") \
+	X(TCP_RECOVERY_PARTIAL, "tcp_recovery_partial", "partial ACKs in fast recovery (RFC 6582)") \
 	X(TCP_TIMEDOUT,   "tcp_timedout",   "connections given up after retries (ETIMEDOUT)") \
 	X(TCP_DELACK,     "tcp_delayed_acks", "ACKs sent by the delayed-ACK timer") \
 	X(TCP_PERSIST_PROBES, "tcp_persist_probes", "zero-window probes sent") \

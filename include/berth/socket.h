@@ -312,11 +312,17 @@ enum berth_sockopt {
 	BERTH_TCP_KEEPIDLE = 8,  /**< seconds, 1 to 32767 (default 7200) */
 	BERTH_TCP_KEEPINTVL = 9, /**< seconds, 1 to 32767 (default 75) */
 	BERTH_TCP_KEEPCNT = 10,  /**< probes, 1 to 127 (default 9) */
+	/**
+	 * Stream sockets: congestion control, an enum berth_tcp_cc (default
+	 * berth_stack_conf.tcp_cc); may change on a live connection, which
+	 * keeps its window and threshold.
+	 */
+	BERTH_TCP_CONGESTION = 11,
 };
 
 /**
- * Set a socket option. Set on a listener, SNDBUF, RCVBUF, LINGER, NODELAY
- * and the keepalive options are what its accepted connections start with; REUSEADDR must be set before
+ * Set a socket option. Set on a listener, SNDBUF, RCVBUF, LINGER, NODELAY,
+ * the keepalive options and BERTH_TCP_CONGESTION are what its accepted connections start with; REUSEADDR must be set before
  * bind() to matter.
  *
  * @return 0, or -EBADF, -ENOPROTOOPT, -EINVAL (value out of bounds).

@@ -137,6 +137,17 @@ struct berth_stack_conf {
 	 * double-hash algorithm Linux uses since 5.12).
 	 */
 	uint8_t tcp_port_alg;
+	/**
+	 * Congestion control of new connections (enum berth_tcp_cc; 0: CUBIC,
+	 * RFC 9438). A socket picks its own with BERTH_TCP_CONGESTION.
+	 */
+	uint8_t tcp_cc;
+};
+
+/** Congestion control algorithms (berth_stack_conf.tcp_cc, BERTH_TCP_CONGESTION). */
+enum berth_tcp_cc {
+	BERTH_TCP_CC_CUBIC = 0,   /**< RFC 9438, the default */
+	BERTH_TCP_CC_NEWRENO = 1, /**< RFC 5681 with RFC 6582 fast recovery */
 };
 
 /**
