@@ -36,10 +36,10 @@
 
 #include <berth/berth.h>
 
+#include "../common/app_net.h"
+
 #define PROG "berth-connect"
 #define EV_BURST 64
-#define MBUFS 8191
-#define MBUF_CACHE 256
 #define EXIT_USAGE 2
 #define MAX_DESTS 16
 #define MAX_PARALLEL 1024
@@ -98,11 +98,7 @@ struct tw_watch {
 
 struct app {
 	struct options opt;
-	struct berth_stack *st;
-	struct rte_mempool *pool;
-	struct berth_dev *dev;
-	uint16_t port_id;
-	bool port_up;
+	struct app_net net;       /* pool, stack, port, device */
 	struct conn *conns;         /* opt.parallel slots, by user value */
 	uint16_t *ports;            /* local port of each connection, host order */
 	unsigned int started, done, ok, failed;
@@ -200,16 +196,6 @@ parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	return 0;
 }
 
-static int
-parse_addr(const char *s, uint32_t *addr)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return -EINVAL;
-	*addr = a.s_addr;
-	return 0;
-}
 
 /* "ADDR/LEN" when sep is '/', "ADDR:PORT" when sep is ':'. */
 static int
@@ -226,7 +212,7 @@ parse_pair(const char *s, char sep, unsigned long long max, uint32_t *addr,
 	if (p == NULL)
 		return -EINVAL;
 	*p = '\0';
-	if (parse_addr(buf, addr) < 0 || parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
+	if (app_parse_addr(buf, addr) < 0 || parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -333,7 +319,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->port_alg = (uint8_t)v;
 			break;
 		case OPT_GW:
-			if (parse_addr(optarg, &o->gateway) < 0)
+			if (app_parse_addr(optarg, &o->gateway) < 0)
 				return bad_option("gateway", optarg);
 			break;
 		case OPT_TIMEOUT:
@@ -377,7 +363,7 @@ parse_options(int argc, char **argv, struct options *o)
 static uint64_t
 counter(const struct app *app, const char *name)
 {
-	uint64_t v = berth_stack_counter(app->st, name);
+	uint64_t v = berth_stack_counter(app->net.st, name);
 
 	return v == UINT64_MAX ? 0 : v;
 }
@@ -478,11 +464,11 @@ conn_end(struct app *app, struct conn *c, int err, const char *why)
 		conn_report(app, c, msg);
 		app->failed++;
 		/* A failed connection is not left to finish: RST, no TIME-WAIT. */
-		berth_sock_setopt(app->st, c->sd, BERTH_SO_LINGER, 0);
+		berth_sock_setopt(app->net.st, c->sd, BERTH_SO_LINGER, 0);
 	} else {
 		app->ok++;
 	}
-	berth_sock_close(app->st, c->sd);
+	berth_sock_close(app->net.st, c->sd);
 	c->state = C_IDLE;
 	c->sd = -1;
 	c->kick = false;
@@ -500,7 +486,7 @@ conn_start(struct app *app, struct conn *c, unsigned int slot)
 	c->rcvd = 0;
 	c->kick = false;
 	c->state = C_CONNECTING;
-	sd = berth_sock_open(app->st, BERTH_SOCK_STREAM);
+	sd = berth_sock_open(app->net.st, BERTH_SOCK_STREAM);
 	if (sd < 0) {
 		c->sd = -1;
 		conn_report(app, c, strerror(-sd));
@@ -510,10 +496,10 @@ conn_start(struct app *app, struct conn *c, unsigned int slot)
 		return;
 	}
 	c->sd = sd;
-	berth_sock_set_user(app->st, sd, slot);
-	ret = berth_sock_connect(app->st, sd, conn_dest(app, c));
+	berth_sock_set_user(app->net.st, sd, slot);
+	ret = berth_sock_connect(app->net.st, sd, conn_dest(app, c));
 	/* The ephemeral port is chosen by connect (RFC 6056), before any answer. */
-	if (berth_sock_getsockname(app->st, sd, &local) == 0)
+	if (berth_sock_getsockname(app->net.st, sd, &local) == 0)
 		app->ports[c->idx] = ntohs(local.sin_port);
 	if (ret < 0 && ret != -EINPROGRESS)
 		conn_end(app, c, -ret, "connect");
@@ -536,7 +522,7 @@ conn_progress(struct app *app, struct conn *c)
 		size_t len = o->bytes - c->sent < CHUNK ? (size_t)(o->bytes - c->sent) : CHUNK;
 
 		pattern_fill(app->buf, c->idx, c->sent, len);
-		n = berth_sock_send(app->st, c->sd, app->buf, len);
+		n = berth_sock_send(app->net.st, c->sd, app->buf, len);
 		if (n == -EAGAIN)
 			break; /* BERTH_EV_WRITABLE follows */
 		if (n == -ENOBUFS) {
@@ -550,7 +536,7 @@ conn_progress(struct app *app, struct conn *c)
 		c->sent += (uint64_t)n;
 	}
 	for (;;) {
-		n = berth_sock_recv(app->st, c->sd, app->buf, sizeof(app->buf));
+		n = berth_sock_recv(app->net.st, c->sd, app->buf, sizeof(app->buf));
 		if (n == -EAGAIN)
 			break;
 		if (n < 0) {
@@ -624,34 +610,20 @@ conn_on_event(struct app *app, const struct berth_event *ev)
 
 /* ---- set-up and run loop ---- */
 
-static int
-pick_port(const struct options *o, uint16_t *port_id)
-{
-	uint16_t p;
-
-	if (o->port != NULL) {
-		if (berth_port_find(o->port, port_id) < 0) {
-			fprintf(stderr, PROG ": no port '%s'\n", o->port);
-			return -ENODEV;
-		}
-		return 0;
-	}
-	RTE_ETH_FOREACH_DEV(p) {
-		*port_id = p;
-		return 0;
-	}
-	fprintf(stderr, PROG ": no DPDK port: give a device, e.g. "
-		"--vdev=net_af_packet0,iface=IFACE\n");
-	return -ENODEV;
-}
 
 static int
 setup(struct app *app)
 {
 	struct berth_stack_conf sconf;
-	struct berth_port_conf pconf;
-	struct berth_if_conf ifc;
-	int ret;
+	struct app_net_conf nc = {
+		.prog = PROG,
+		.pool_name = "berth_connect",
+		.port = app->opt.port,
+		.pcap = app->opt.pcap,
+		.addr = app->opt.addr,
+		.prefix_len = app->opt.prefix_len,
+		.gateway = app->opt.gateway,
+	};
 
 	app->conns = calloc(app->opt.parallel, sizeof(*app->conns));
 	app->ports = calloc(app->opt.count, sizeof(*app->ports));
@@ -659,77 +631,16 @@ setup(struct app *app)
 		fprintf(stderr, PROG ": out of memory\n");
 		return -ENOMEM;
 	}
-	ret = pick_port(&app->opt, &app->port_id);
-	if (ret < 0)
-		return ret;
-	/* One pool for the stack and the port, freed last (see berth-echo). */
-	app->pool = rte_pktmbuf_pool_create("berth_connect", MBUFS, MBUF_CACHE, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE,
-					    (int)rte_socket_id());
-	if (app->pool == NULL) {
-		fprintf(stderr, PROG ": mbuf pool: %s\n", rte_strerror(rte_errno));
-		return -rte_errno;
-	}
 	memset(&sconf, 0, sizeof(sconf));
-	sconf.lcore_id = rte_lcore_id();
-	sconf.pool = app->pool;
 	sconf.tcp_msl_ns = app->opt.msl_ns;
 	sconf.tcp_port_alg = app->opt.port_alg;
-	app->st = berth_stack_create(&sconf);
-	if (app->st == NULL) {
-		fprintf(stderr, PROG ": stack: %s\n", rte_strerror(rte_errno));
-		return -rte_errno;
-	}
-	memset(&pconf, 0, sizeof(pconf));
-	pconf.nb_queues = 1;
-	pconf.pools[0] = berth_stack_pool(app->st);
-	ret = berth_port_setup(app->port_id, &pconf);
-	if (ret < 0) {
-		fprintf(stderr, PROG ": port %u setup: %s\n", app->port_id, strerror(-ret));
-		return ret;
-	}
-	app->port_up = true;
-	app->dev = berth_port_dev(app->port_id, 0);
-	if (app->dev == NULL) {
-		fprintf(stderr, PROG ": port %u queue 0: %s\n", app->port_id,
-			rte_strerror(rte_errno));
-		return -rte_errno;
-	}
-	if (app->opt.pcap != NULL) {
-		ret = berth_dev_capture_start(app->dev, app->opt.pcap);
-		if (ret < 0) {
-			fprintf(stderr, PROG ": capture to %s: %s\n", app->opt.pcap,
-				strerror(-ret));
-			return ret;
-		}
-	}
-	memset(&ifc, 0, sizeof(ifc));
-	ifc.dev = app->dev;
-	ifc.addr = app->opt.addr;
-	ifc.prefix_len = app->opt.prefix_len;
-	ifc.gateway = app->opt.gateway;
-	ret = berth_stack_add_if(app->st, &ifc, berth_time_now());
-	if (ret < 0) {
-		fprintf(stderr, PROG ": interface: %s\n", strerror(-ret));
-		return ret;
-	}
-	return 0;
+	return app_net_up(&app->net, &nc, &sconf);
 }
 
 static void
 teardown(struct app *app)
 {
-	berth_stack_destroy(app->st);
-	app->st = NULL;
-	if (app->dev != NULL)
-		berth_dev_capture_stop(app->dev);
-	berth_dev_free(app->dev);
-	app->dev = NULL;
-	if (app->port_up)
-		berth_port_close(app->port_id);
-	app->port_up = false;
-	rte_mempool_free(app->pool);
-	app->pool = NULL;
+	app_net_down(&app->net);
 	free(app->conns);
 	free(app->ports);
 }
@@ -741,16 +652,16 @@ turn(struct app *app, uint64_t now)
 	struct berth_event ev[EV_BURST];
 	unsigned int n, i;
 
-	berth_stack_poll(app->st, now);
+	berth_stack_poll(app->net.st, now);
 	do {
-		n = berth_stack_events(app->st, ev, EV_BURST);
+		n = berth_stack_events(app->net.st, ev, EV_BURST);
 		for (i = 0; i < n; i++)
 			conn_on_event(app, &ev[i]);
 	} while (n == EV_BURST);
 	for (i = 0; i < app->opt.parallel; i++)
 		if (app->conns[i].kick && app->conns[i].state != C_IDLE)
 			conn_progress(app, &app->conns[i]);
-	berth_stack_flush(app->st, now);
+	berth_stack_flush(app->net.st, now);
 	tw_sample(app, now);
 }
 
@@ -807,7 +718,7 @@ live_conns(struct app *app)
 	f = open_memstream(&text, &len);
 	if (f == NULL)
 		return -1;
-	berth_stack_conns_dump(app->st, f);
+	berth_stack_conns_dump(app->net.st, f);
 	fclose(f);
 	line = text != NULL ? strstr(text, "\ntcp: ") : NULL;
 	if (line != NULL && sscanf(line, "\ntcp: %u connections", &n) == 1)
@@ -843,7 +754,7 @@ static void
 print_conns(struct app *app, const char *when)
 {
 	printf(PROG ": connections %s\n", when);
-	berth_stack_conns_dump(app->st, stdout);
+	berth_stack_conns_dump(app->net.st, stdout);
 	printf(PROG ": end of connections\n");
 }
 
@@ -910,23 +821,13 @@ static void
 dump_counters(struct app *app)
 {
 	printf(PROG ": counters\n");
-	berth_stack_counters_dump(app->st, stdout);
+	berth_stack_counters_dump(app->net.st, stdout);
 	printf("counters-json: ");
-	berth_stack_counters_json(app->st, stdout);
+	berth_stack_counters_json(app->net.st, stdout);
 	fflush(stdout);
 }
 
 /* Index of "--" in argv, or argc if there is none. */
-static int
-find_separator(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0)
-			return i;
-	return argc;
-}
 
 int
 main(int argc, char **argv)
@@ -937,7 +838,7 @@ main(int argc, char **argv)
 	char **app_argv, *dashdash;
 	bool ok;
 
-	sep = find_separator(argc, argv);
+	sep = app_find_separator(argc, argv);
 	if (sep == argc) {
 		for (i = 1; i < argc; i++)
 			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

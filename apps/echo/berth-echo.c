@@ -39,10 +39,10 @@
 
 #include <berth/berth.h>
 
+#include "../common/app_net.h"
+
 #define PROG "berth-echo"
 #define EV_BURST 64
-#define MBUFS 8191
-#define MBUF_CACHE 256
 #define EXIT_USAGE 2
 #define MAX_SOCKETS 4096        /* default of --max-sockets, as the stack's */
 #define TCP_BACKLOG 1024        /* accept queue of the TCP listener */
@@ -63,11 +63,7 @@ struct options {
 
 struct app {
 	struct options opt;
-	struct berth_stack *st;
-	struct rte_mempool *pool;
-	struct berth_dev *dev;
-	uint16_t port_id;
-	bool port_up;
+	struct app_net net;       /* pool, stack, port, device */
 	int udp_sd;             /* UDP echo socket, -1 when closed */
 	uint64_t echo_fail;     /* datagrams the stack refused to send back */
 	uint64_t echo_refused;  /* datagrams from a service port, not echoed */
@@ -196,16 +192,6 @@ parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v
 	return 0;
 }
 
-static int
-parse_addr(const char *s, uint32_t *addr)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return -EINVAL;
-	*addr = a.s_addr;
-	return 0;
-}
 
 static int
 parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
@@ -221,7 +207,7 @@ parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
 	if (slash == NULL)
 		return -EINVAL;
 	*slash = '\0';
-	if (parse_addr(buf, addr) < 0 || parse_uint(slash + 1, 0, 32, &l) < 0)
+	if (app_parse_addr(buf, addr) < 0 || parse_uint(slash + 1, 0, 32, &l) < 0)
 		return -EINVAL;
 	*len = (uint8_t)l;
 	return 0;
@@ -277,7 +263,7 @@ parse_options(int argc, char **argv, struct options *o)
 			have_ip = true;
 			break;
 		case OPT_GW:
-			if (parse_addr(optarg, &o->gateway) < 0)
+			if (app_parse_addr(optarg, &o->gateway) < 0)
 				return bad_option("gateway", optarg);
 			break;
 		case OPT_UDP:
@@ -345,7 +331,7 @@ parse_options(int argc, char **argv, struct options *o)
 static uint64_t
 counter(const struct app *app, const char *name)
 {
-	uint64_t v = berth_stack_counter(app->st, name);
+	uint64_t v = berth_stack_counter(app->net.st, name);
 
 	return v == UINT64_MAX ? 0 : v;
 }
@@ -388,7 +374,7 @@ static void
 dump_counters(struct app *app, bool with_conns)
 {
 	printf(PROG ": counters\n");
-	berth_stack_counters_dump(app->st, stdout);
+	berth_stack_counters_dump(app->net.st, stdout);
 	printf("echo_fail                %" PRIu64 "\necho_refused             %" PRIu64 "\n",
 	       app->echo_fail, app->echo_refused);
 	if (app->opt.tcp_port != 0)
@@ -399,11 +385,11 @@ dump_counters(struct app *app, bool with_conns)
 		       app->tcp_echoed, app->tcp_blocked);
 	if (with_conns) {
 		printf(PROG ": connections\n");
-		berth_stack_conns_dump(app->st, stdout);
+		berth_stack_conns_dump(app->net.st, stdout);
 		printf(PROG ": end of connections\n");
 	}
 	printf("counters-json: ");
-	berth_stack_counters_json(app->st, stdout);
+	berth_stack_counters_json(app->net.st, stdout);
 	fflush(stdout);
 }
 
@@ -432,12 +418,12 @@ udp_open(struct app *app)
 	};
 	int sd, ret;
 
-	sd = berth_sock_open(app->st, BERTH_SOCK_DGRAM);
+	sd = berth_sock_open(app->net.st, BERTH_SOCK_DGRAM);
 	if (sd < 0)
 		return sd;
-	ret = berth_sock_bind(app->st, sd, &sin);
+	ret = berth_sock_bind(app->net.st, sd, &sin);
 	if (ret < 0) {
-		berth_sock_close(app->st, sd);
+		berth_sock_close(app->net.st, sd);
 		return ret;
 	}
 	app->udp_sd = sd;
@@ -457,7 +443,7 @@ udp_reply_mbuf(struct app *app, struct rte_mbuf *m)
 	if (rte_pktmbuf_headroom(m) >= BERTH_SOCK_HEADROOM &&
 	    RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1)
 		return m;
-	c = berth_sock_alloc_mbuf(app->st);
+	c = berth_sock_alloc_mbuf(app->net.st);
 	if (c == NULL || rte_pktmbuf_tailroom(c) < len) {
 		rte_pktmbuf_free(c);
 		rte_pktmbuf_free(m);
@@ -484,7 +470,7 @@ udp_on_event(struct app *app, const struct berth_event *ev)
 	if (!(ev->events & (BERTH_EV_READABLE | BERTH_EV_ERROR)))
 		return;
 	for (;;) {
-		n = berth_sock_recvfrom_mbuf(app->st, ev->sd, &m, &src);
+		n = berth_sock_recvfrom_mbuf(app->net.st, ev->sd, &m, &src);
 		if (n == -EAGAIN)
 			break;
 		/* A port unreachable for an earlier echo: reported once, go on. */
@@ -500,7 +486,7 @@ udp_on_event(struct app *app, const struct berth_event *ev)
 			continue;
 		}
 		m = udp_reply_mbuf(app, m);
-		if (m == NULL || berth_sock_sendto_mbuf(app->st, ev->sd, m, &src) < 0)
+		if (m == NULL || berth_sock_sendto_mbuf(app->net.st, ev->sd, m, &src) < 0)
 			app->echo_fail++;
 	}
 }
@@ -509,7 +495,7 @@ static void
 udp_close(struct app *app)
 {
 	if (app->udp_sd >= 0)
-		berth_sock_close(app->st, app->udp_sd);
+		berth_sock_close(app->net.st, app->udp_sd);
 	app->udp_sd = -1;
 }
 
@@ -541,7 +527,7 @@ tcp_open(struct app *app)
 	app->conns = calloc(app->opt.max_sockets, sizeof(*app->conns));
 	if (app->conns == NULL)
 		return -ENOMEM;
-	sd = berth_sock_open(app->st, BERTH_SOCK_STREAM);
+	sd = berth_sock_open(app->net.st, BERTH_SOCK_STREAM);
 	if (sd < 0)
 		return sd;
 	/*
@@ -549,13 +535,13 @@ tcp_open(struct app *app)
 	 * behind one not yet acknowledged would wait for the client's delayed
 	 * ACK (up to 40 ms or more). Accepted connections inherit NODELAY.
 	 */
-	ret = berth_sock_setopt(app->st, sd, BERTH_SO_NODELAY, 1);
+	ret = berth_sock_setopt(app->net.st, sd, BERTH_SO_NODELAY, 1);
 	if (ret == 0)
-		ret = berth_sock_bind(app->st, sd, &sin);
+		ret = berth_sock_bind(app->net.st, sd, &sin);
 	if (ret == 0)
-		ret = berth_sock_listen(app->st, sd, TCP_BACKLOG);
+		ret = berth_sock_listen(app->net.st, sd, TCP_BACKLOG);
 	if (ret < 0) {
-		berth_sock_close(app->st, sd);
+		berth_sock_close(app->net.st, sd);
 		return ret;
 	}
 	app->tcp_sd = sd;
@@ -573,7 +559,7 @@ tcp_conn_free(struct app *app, struct tcp_conn *c, bool clean)
 		*pp = c->retry_next;
 	}
 	/* Closing never blocks: unsent data and our FIN go out in the background. */
-	berth_sock_close(app->st, c->sd);
+	berth_sock_close(app->net.st, c->sd);
 	app->conns[c->sd] = NULL;
 	app->nb_conns--;
 	if (clean)
@@ -594,7 +580,7 @@ tcp_conn_flush(struct app *app, struct tcp_conn *c)
 	ssize_t n;
 
 	while (c->len > 0) {
-		n = berth_sock_send(app->st, c->sd, c->buf + c->off, c->len);
+		n = berth_sock_send(app->net.st, c->sd, c->buf + c->off, c->len);
 		if (n == -EAGAIN) {
 			/*
 			 * The send buffer is full; only a send that failed with
@@ -644,7 +630,7 @@ tcp_conn_serve(struct app *app, struct tcp_conn *c)
 			return;
 		if (c->eof)
 			break;
-		n = berth_sock_recv(app->st, c->sd, c->buf, sizeof(c->buf));
+		n = berth_sock_recv(app->net.st, c->sd, c->buf, sizeof(c->buf));
 		if (n == -EAGAIN)
 			return;
 		if (n < 0) {
@@ -655,7 +641,7 @@ tcp_conn_serve(struct app *app, struct tcp_conn *c)
 			c->eof = true;
 		c->len = (uint32_t)n;
 	}
-	ret = berth_sock_shutdown(app->st, c->sd, BERTH_SHUT_WR);
+	ret = berth_sock_shutdown(app->net.st, c->sd, BERTH_SHUT_WR);
 	if (ret < 0 && ret != -ENOTCONN)
 		goto broken;
 	tcp_conn_free(app, c, true);
@@ -674,7 +660,7 @@ tcp_accept_all(struct app *app)
 	int sd;
 
 	for (;;) {
-		sd = berth_sock_accept(app->st, app->tcp_sd, NULL);
+		sd = berth_sock_accept(app->net.st, app->tcp_sd, NULL);
 		if (sd == -EAGAIN)
 			return;
 		if (sd == -EMFILE) {
@@ -694,8 +680,8 @@ tcp_accept_all(struct app *app)
 		c = malloc(sizeof(*c));
 		if (c == NULL || (uint32_t)sd >= app->opt.max_sockets) {
 			free(c);
-			berth_sock_setopt(app->st, sd, BERTH_SO_LINGER, 0);
-			berth_sock_close(app->st, sd);
+			berth_sock_setopt(app->net.st, sd, BERTH_SO_LINGER, 0);
+			berth_sock_close(app->net.st, sd);
 			app->tcp_aborted++;
 			continue;
 		}
@@ -705,7 +691,7 @@ tcp_accept_all(struct app *app)
 		app->nb_conns++;
 		app->tcp_accepted++;
 		/* The listener's tag, so its events come to this service. */
-		berth_sock_set_user(app->st, sd, SVC_TCP);
+		berth_sock_set_user(app->net.st, sd, SVC_TCP);
 		/* Data may have arrived with the handshake: no edge will announce it. */
 		tcp_conn_serve(app, c);
 	}
@@ -763,7 +749,7 @@ tcp_close(struct app *app)
 	}
 	app->conns = NULL;
 	if (app->tcp_sd >= 0)
-		berth_sock_close(app->st, app->tcp_sd);
+		berth_sock_close(app->net.st, app->tcp_sd);
 	app->tcp_sd = -1;
 }
 
@@ -795,7 +781,7 @@ services_open(struct app *app)
 				strerror(-sd));
 			return sd;
 		}
-		berth_sock_set_user(app->st, sd, i);
+		berth_sock_set_user(app->net.st, sd, i);
 	}
 	return 0;
 }
@@ -828,116 +814,37 @@ print_ready(const struct app *app)
 
 /* ---- set-up and run loop ---- */
 
-static int
-pick_port(const struct options *o, uint16_t *port_id)
-{
-	uint16_t p;
-
-	if (o->port != NULL) {
-		if (berth_port_find(o->port, port_id) < 0) {
-			fprintf(stderr, PROG ": no port '%s'\n", o->port);
-			return -ENODEV;
-		}
-		return 0;
-	}
-	RTE_ETH_FOREACH_DEV(p) {
-		*port_id = p;
-		return 0;
-	}
-	fprintf(stderr, PROG ": no DPDK port: give a device, e.g. "
-		"--vdev=net_af_packet0,iface=IFACE\n");
-	return -ENODEV;
-}
 
 static int
 setup(struct app *app)
 {
 	struct berth_stack_conf sconf;
-	struct berth_port_conf pconf;
-	struct berth_if_conf ifc;
+	struct app_net_conf nc = {
+		.prog = PROG,
+		.pool_name = "berth_echo",
+		.port = app->opt.port,
+		.pcap = app->opt.pcap,
+		.addr = app->opt.addr,
+		.prefix_len = app->opt.prefix_len,
+		.gateway = app->opt.gateway,
+	};
 	int ret;
 
-	ret = pick_port(&app->opt, &app->port_id);
-	if (ret < 0)
-		return ret;
-
-	/*
-	 * The stack and the port share one pool. The app creates it so it can
-	 * free it last: the port's queues hold buffers from it until the port
-	 * is closed, and the stack needs its device until it is destroyed.
-	 */
-	app->pool = rte_pktmbuf_pool_create("berth_echo", MBUFS, MBUF_CACHE, 0,
-					    RTE_MBUF_DEFAULT_BUF_SIZE,
-					    (int)rte_socket_id());
-	if (app->pool == NULL) {
-		fprintf(stderr, PROG ": mbuf pool: %s\n", rte_strerror(rte_errno));
-		return -rte_errno;
-	}
 	memset(&sconf, 0, sizeof(sconf));
-	sconf.lcore_id = rte_lcore_id();
-	sconf.pool = app->pool;
 	sconf.max_sockets = app->opt.max_sockets;
 	sconf.tcp_msl_ns = app->opt.tcp_msl_ns;
-	app->st = berth_stack_create(&sconf);
-	if (app->st == NULL) {
-		fprintf(stderr, PROG ": stack: %s\n", rte_strerror(rte_errno));
-		return -rte_errno;
-	}
-
-	memset(&pconf, 0, sizeof(pconf));
-	pconf.nb_queues = 1;
-	pconf.pools[0] = berth_stack_pool(app->st);
-	ret = berth_port_setup(app->port_id, &pconf);
-	if (ret < 0) {
-		fprintf(stderr, PROG ": port %u setup: %s\n", app->port_id, strerror(-ret));
+	ret = app_net_up(&app->net, &nc, &sconf);
+	if (ret < 0)
 		return ret;
-	}
-	app->port_up = true;
-	app->dev = berth_port_dev(app->port_id, 0);
-	if (app->dev == NULL) {
-		fprintf(stderr, PROG ": port %u queue 0: %s\n", app->port_id,
-			rte_strerror(rte_errno));
-		return -rte_errno;
-	}
-	if (app->opt.pcap != NULL) {
-		ret = berth_dev_capture_start(app->dev, app->opt.pcap);
-		if (ret < 0) {
-			fprintf(stderr, PROG ": capture to %s: %s\n", app->opt.pcap,
-				strerror(-ret));
-			return ret;
-		}
-	}
-
-	memset(&ifc, 0, sizeof(ifc));
-	ifc.dev = app->dev;
-	ifc.addr = app->opt.addr;
-	ifc.prefix_len = app->opt.prefix_len;
-	ifc.gateway = app->opt.gateway;
-	ret = berth_stack_add_if(app->st, &ifc, berth_time_now());
-	if (ret < 0) {
-		fprintf(stderr, PROG ": interface: %s\n", strerror(-ret));
-		return ret;
-	}
 	return services_open(app);
 }
 
 static void
 teardown(struct app *app)
 {
-	if (app->st != NULL)
+	if (app->net.st != NULL)
 		services_close(app);
-	/* The stack flushes its devices on the way out, so it goes first. */
-	berth_stack_destroy(app->st);
-	app->st = NULL;
-	if (app->dev != NULL)
-		berth_dev_capture_stop(app->dev);
-	berth_dev_free(app->dev);
-	app->dev = NULL;
-	if (app->port_up)
-		berth_port_close(app->port_id);
-	app->port_up = false;
-	rte_mempool_free(app->pool);
-	app->pool = NULL;
+	app_net_down(&app->net);
 }
 
 static void
@@ -952,9 +859,9 @@ run(struct app *app)
 		next_stats = berth_time_now() + period;
 	while (!stop_requested) {
 		now = berth_time_now();
-		berth_stack_poll(app->st, now);
+		berth_stack_poll(app->net.st, now);
 		do {
-			n = berth_stack_events(app->st, ev, EV_BURST);
+			n = berth_stack_events(app->net.st, ev, EV_BURST);
 			for (i = 0; i < n; i++)
 				if (ev[i].user < NB_SERVICES)
 					services[ev[i].user].on_event(app, &ev[i]);
@@ -966,7 +873,7 @@ run(struct app *app)
 			tcp_accept_all(app);
 		}
 		/* Echoes go out now rather than on the next poll. */
-		berth_stack_flush(app->st, now);
+		berth_stack_flush(app->net.st, now);
 		if (dump_requested) {
 			dump_requested = 0;
 			dump_counters(app, true);
@@ -979,16 +886,6 @@ run(struct app *app)
 }
 
 /* Index of "--" in argv, or argc if there is none. */
-static int
-find_separator(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0)
-			return i;
-	return argc;
-}
 
 int
 main(int argc, char **argv)
@@ -1004,7 +901,7 @@ main(int argc, char **argv)
 	 * The application's options are read before EAL starts, so --help and
 	 * mistakes are answered at once, without root or hugepage set-up.
 	 */
-	sep = find_separator(argc, argv);
+	sep = app_find_separator(argc, argv);
 	if (sep == argc) {
 		int i;
 

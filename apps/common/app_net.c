@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Bring-up and teardown shared by the example programs; see app_net.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "app_net.h"
+
+#define MBUFS 8191
+#define MBUF_CACHE 256
+
+int
+app_find_separator(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return argc;
+}
+
+int
+app_parse_addr(const char *s, uint32_t *addr)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*addr = a.s_addr;
+	return 0;
+}
+
+static int
+pick_port(const struct app_net_conf *c, uint16_t *port_id)
+{
+	uint16_t p;
+
+	if (c->port != NULL) {
+		if (berth_port_find(c->port, port_id) < 0) {
+			fprintf(stderr, "%s: no port '%s'\n", c->prog, c->port);
+			return -ENODEV;
+		}
+		return 0;
+	}
+	RTE_ETH_FOREACH_DEV(p) {
+		*port_id = p;
+		return 0;
+	}
+	fprintf(stderr, "%s: no DPDK port: give a device, e.g. "
+		"--vdev=net_af_packet0,iface=IFACE\n", c->prog);
+	return -ENODEV;
+}
+
+int
+app_net_up(struct app_net *n, const struct app_net_conf *c, struct berth_stack_conf *sconf)
+{
+	struct berth_port_conf pconf;
+	struct berth_if_conf ifc;
+	int ret;
+
+	memset(n, 0, sizeof(*n));
+	ret = pick_port(c, &n->port_id);
+	if (ret < 0)
+		return ret;
+	/*
+	 * The stack and the port share one pool. The app creates it so it can
+	 * free it last: the port's queues hold buffers from it until the port
+	 * is closed, and the stack needs its device until it is destroyed.
+	 */
+	n->pool = rte_pktmbuf_pool_create(c->pool_name, MBUFS, MBUF_CACHE, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (n->pool == NULL) {
+		fprintf(stderr, "%s: mbuf pool: %s\n", c->prog, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	sconf->lcore_id = rte_lcore_id();
+	sconf->pool = n->pool;
+	n->st = berth_stack_create(sconf);
+	if (n->st == NULL) {
+		fprintf(stderr, "%s: stack: %s\n", c->prog, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	memset(&pconf, 0, sizeof(pconf));
+	pconf.nb_queues = 1;
+	pconf.pools[0] = berth_stack_pool(n->st);
+	ret = berth_port_setup(n->port_id, &pconf);
+	if (ret < 0) {
+		fprintf(stderr, "%s: port %u setup: %s\n", c->prog, n->port_id, strerror(-ret));
+		return ret;
+	}
+	n->port_up = true;
+	n->dev = berth_port_dev(n->port_id, 0);
+	if (n->dev == NULL) {
+		fprintf(stderr, "%s: port %u queue 0: %s\n", c->prog, n->port_id,
+			rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	if (c->pcap != NULL) {
+		ret = berth_dev_capture_start(n->dev, c->pcap);
+		if (ret < 0) {
+			fprintf(stderr, "%s: capture to %s: %s\n", c->prog, c->pcap,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	memset(&ifc, 0, sizeof(ifc));
+	ifc.dev = n->dev;
+	ifc.addr = c->addr;
+	ifc.prefix_len = c->prefix_len;
+	ifc.gateway = c->gateway;
+	ret = berth_stack_add_if(n->st, &ifc, berth_time_now());
+	if (ret < 0) {
+		fprintf(stderr, "%s: interface: %s\n", c->prog, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+void
+app_net_down(struct app_net *n)
+{
+	/* The stack flushes its device on the way out, so it goes first. */
+	berth_stack_destroy(n->st);
+	n->st = NULL;
+	if (n->dev != NULL)
+		berth_dev_capture_stop(n->dev);
+	berth_dev_free(n->dev);
+	n->dev = NULL;
+	if (n->port_up)
+		berth_port_close(n->port_id);
+	n->port_up = false;
+	rte_mempool_free(n->pool);
+	n->pool = NULL;
+}

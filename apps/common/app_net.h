@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What every example program does around its own logic: split EAL from
+ * program arguments, bring up one stack on one DPDK port (pool, stack,
+ * port, device, optional capture, interface) and take it down again in
+ * the only safe order. Public API only.
+ */
+#ifndef BERTH_APP_NET_H
+#define BERTH_APP_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <berth/berth.h>
+
+struct app_net_conf {
+	const char *prog;        /* for error messages */
+	const char *pool_name;
+	const char *port;        /* device name or number; NULL: the first port */
+	const char *pcap;        /* capture file; NULL: none */
+	uint32_t addr;           /* network byte order */
+	uint8_t prefix_len;
+	uint32_t gateway;        /* network byte order, 0: none */
+};
+
+struct app_net {
+	struct rte_mempool *pool;
+	struct berth_stack *st;
+	struct berth_dev *dev;
+	uint16_t port_id;
+	bool port_up;
+};
+
+/*
+ * Bring up a stack configured by sconf (its lcore and pool are filled in
+ * here) on the chosen port. Prints why on failure and returns a negative
+ * errno; app_net_down() then releases whatever was made.
+ */
+int app_net_up(struct app_net *n, const struct app_net_conf *c,
+	       struct berth_stack_conf *sconf);
+/* Destroy the stack, free the device, close the port, free the pool. */
+void app_net_down(struct app_net *n);
+
+/* Index of the "--" that ends EAL's arguments, or argc. */
+int app_find_separator(int argc, char **argv);
+/* Dotted quad to network byte order; 0 or -EINVAL. */
+int app_parse_addr(const char *s, uint32_t *addr);
+
+#endif /* BERTH_APP_NET_H */
