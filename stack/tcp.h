@@ -326,7 +326,6 @@ struct tcp_stack {
 	struct tcp_table *table;
 	struct tcp_portsel *ports;
 	uint8_t isn_key[16];      /* RFC 6528 secret, drawn at start */
-	uint64_t isn_epoch;       /* ns origin of the 4 us clock */
 	LIST_HEAD(, tcp_listener) listeners; /* tcp_sock.c: every listener, for listing */
 	uint32_t nb_listeners;
 	uint32_t table_gen;       /* tcp_input.c: bumped when input changes the tables */

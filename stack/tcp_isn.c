@@ -35,8 +35,6 @@ tcp_isn_init(struct berth_stack *st)
 {
 	/* RFC 6528 §3: secretkey "unknown to the attacker", here 128 random bits per stack. */
 	randombytes_buf(st->tcp->isn_key, sizeof(st->tcp->isn_key));
-	/* `now` is already a monotonic ns clock: M counts from its origin. */
-	st->tcp->isn_epoch = 0;
 }
 
 tcp_seq
@@ -49,7 +47,11 @@ tcp_isn(const struct berth_stack *st, const struct tcp_key *key, uint64_t now)
 	/* RFC 6528 §3: F() = SipHash-2-4 over (localip, remoteip, localport, remoteport). */
 	crypto_shorthash(out, (const unsigned char *)key, sizeof(*key), st->tcp->isn_key);
 	memcpy(&f, out, sizeof(f));
-	/* RFC 6528 §3: M, the 4 us timer, wrapping modulo 2^32 like the sequence space. */
-	m = (tcp_seq)((now - st->tcp->isn_epoch) / ISN_TICK_NS);
+	/*
+	 * RFC 6528 §3: M, the 4 us timer, wrapping modulo 2^32 like the
+	 * sequence space; `now` is a monotonic ns clock, so M counts from its
+	 * origin.
+	 */
+	m = (tcp_seq)(now / ISN_TICK_NS);
 	return m + f;
 }
