@@ -36,6 +36,7 @@
 #include <rte_tcp.h>
 
 #include "core.h"
+#include "pktq.h"
 #include "tcp_seq.h"
 #include "timer.h"
 
@@ -128,23 +129,9 @@ struct tcp_seg {
 	struct tcp_opts opts;
 };
 
-/* ---- queues of mbufs linked through a dynfield (tcp_buf.c) ---- */
-struct tcp_mq {
-	struct rte_mbuf *head, *tail;
-	uint32_t count;           /* mbufs (packets, not segments of chains) */
-	uint32_t bytes;           /* payload bytes */
-};
-
-void tcp_mq_init(struct tcp_mq *q);
-void tcp_mq_push(struct tcp_mq *q, struct rte_mbuf *m);
-struct rte_mbuf *tcp_mq_pop(struct tcp_mq *q);
-void tcp_mq_free(struct tcp_mq *q);
-/* Next mbuf after m in its queue (NULL at the tail). */
-struct rte_mbuf *tcp_mq_next(const struct rte_mbuf *m);
-/* Register the queue link (mbuf dynfield "berth_pkt_next"); 0 or -rte_errno. */
-int tcp_mq_register(void);
+/* ---- chain helpers for the queues (tcp_buf.c; the queue itself is pktq.h) ---- */
 /* Remove n <= q->bytes bytes from the front of q, freeing what empties. */
-void tcp_mq_trim_front(struct tcp_mq *q, uint32_t n);
+void tcp_trim_front(struct pktq *q, uint32_t n);
 /* Cut a chain to len bytes (freeing segments past it); returns m. */
 struct rte_mbuf *tcp_mbuf_trim(struct rte_mbuf *m, uint32_t len);
 /* Remove off bytes from the front of a chain; returns the new head. */
@@ -232,9 +219,9 @@ struct tcb {
 	uint8_t nb_rexmit;        /* consecutive RTO expiries */
 
 	/* Queues */
-	struct tcp_mq sndq;       /* unacked + unsent payload; head starts at snd_una */
+	struct pktq sndq;       /* unacked + unsent payload; head starts at snd_una */
 	uint32_t sndbuf;          /* bound on sndq.bytes */
-	struct tcp_mq rcvq;       /* in-order payload for the application */
+	struct pktq rcvq;       /* in-order payload for the application */
 	uint32_t rcvbuf;          /* bound on rcvq.bytes + ooo bytes */
 	uint16_t nb_ooo;
 	uint32_t ooo_bytes;

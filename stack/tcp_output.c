@@ -221,7 +221,7 @@ snd_find(struct tcb *tp, tcp_seq seq, tcp_seq *start)
 	}
 	while (m != NULL && seq_geq(seq, s + rte_pktmbuf_pkt_len(m))) {
 		s += rte_pktmbuf_pkt_len(m);
-		m = tcp_mq_next(m);
+		m = pktq_next(m);
 	}
 	tp->snd_cur = m;
 	tp->snd_cur_seq = s;
@@ -243,7 +243,7 @@ seg_add_payload(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *h, tcp_
 
 	qm = snd_find(tp, seq, &start);
 	off = seq - start;
-	for (; qm != NULL && len > 0; qm = tcp_mq_next(qm), off = 0) {
+	for (; qm != NULL && len > 0; qm = pktq_next(qm), off = 0) {
 		struct rte_mbuf *seg = qm;
 
 		while (seg != NULL && off >= rte_pktmbuf_data_len(seg)) {
@@ -715,7 +715,7 @@ tcp_ack_advance(struct berth_stack *st, struct tcb *tp, tcp_seq ack, uint64_t no
 	if (payload > tp->sndq.bytes)
 		payload = tp->sndq.bytes;
 	if (payload > 0)
-		tcp_mq_trim_front(&tp->sndq, payload);
+		tcp_trim_front(&tp->sndq, payload);
 	tp->snd_cur = NULL;
 	tp->snd_una = ack;
 	/* After a timeout rewound snd_nxt, the original may have arrived after all. */
@@ -790,7 +790,7 @@ tcp_rcv_window(const struct tcb *tp)
 
 /* Append in-order payload to rcvq; small segments are copied into the tail. */
 static void
-rcvq_append(struct tcp_mq *q, struct rte_mbuf *m)
+rcvq_append(struct pktq *q, struct rte_mbuf *m)
 {
 	struct rte_mbuf *last;
 
@@ -813,7 +813,7 @@ rcvq_append(struct tcp_mq *q, struct rte_mbuf *m)
 			return;
 		}
 	}
-	tcp_mq_push(q, m);
+	pktq_push(q, m);
 }
 
 static void

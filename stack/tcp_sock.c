@@ -78,7 +78,7 @@ tcb_alloc(struct berth_stack *st)
 {
 	struct tcb *tp;
 
-	if (tcp_mq_register() < 0)
+	if (pktq_register() < 0)
 		return NULL;
 	tp = rte_zmalloc_socket("berth_tcb", sizeof(*tp), RTE_CACHE_LINE_SIZE, st->socket_id);
 	if (tp == NULL)
@@ -87,8 +87,8 @@ tcb_alloc(struct berth_stack *st)
 	tp->so.type = BERTH_SOCK_STREAM;
 	tp->so.ops = &tcp_ops;
 	tp->state = TCP_CLOSED;
-	tcp_mq_init(&tp->sndq);
-	tcp_mq_init(&tp->rcvq);
+	pktq_init(&tp->sndq);
+	pktq_init(&tp->rcvq);
 	tp->sndbuf = st->conf.tcp_sndbuf;
 	tp->rcvbuf = st->conf.tcp_rcvbuf;
 	/* RFC 9293 §3.7.1: 536 until the peer's SYN says otherwise. */
@@ -110,8 +110,8 @@ tcb_release(struct berth_stack *st, struct tcb *tp)
 	tcp_rexmit_stop(st, tp);
 	timer_cancel(&st->wheel, &tp->conn_timer);
 	tcp_flow_stop(st, tp);
-	tcp_mq_free(&tp->sndq);
-	tcp_mq_free(&tp->rcvq);
+	pktq_free(&tp->sndq);
+	pktq_free(&tp->rcvq);
 	while (tp->nb_ooo > 0)
 		rte_pktmbuf_free(tp->ooo[--tp->nb_ooo].m);
 	tp->ooo_bytes = 0;
@@ -633,7 +633,7 @@ sndq_copy_in(struct berth_stack *st, struct tcb *tp, const uint8_t *p, uint32_t 
 			break;
 		}
 		m->data_off = 0;
-		tcp_mq_push(&tp->sndq, m);
+		pktq_push(&tp->sndq, m);
 	}
 	return done;
 }
@@ -692,7 +692,7 @@ tcp_sendto_mbuf(struct berth_stack *st, struct berth_sock *so, struct rte_mbuf *
 	/* Offload requests of a received mbuf mean nothing here; attachment flags stay. */
 	for (seg = m; seg != NULL; seg = seg->next)
 		seg->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
-	tcp_mq_push(&tp->sndq, m);
+	pktq_push(&tp->sndq, m);
 	tcp_output(st, tp, st->now);
 	return (ssize_t)len;
 }
@@ -754,7 +754,7 @@ tcp_recvfrom(struct berth_stack *st, struct berth_sock *so, void *buf, size_t le
 
 		if (p != out + done)
 			memcpy(out + done, p, n);
-		tcp_mq_trim_front(&tp->rcvq, n);
+		tcp_trim_front(&tp->rcvq, n);
 		done += n;
 	}
 	if (src != NULL)
@@ -772,7 +772,7 @@ tcp_recvfrom_mbuf(struct berth_stack *st, struct berth_sock *so, struct rte_mbuf
 
 	if (so->so_error != 0)
 		return -take_error(so);
-	m = tcp_mq_pop(&tp->rcvq);
+	m = pktq_pop(&tp->rcvq);
 	if (m == NULL)
 		return recv_empty(tp);
 	if (src != NULL)
@@ -808,7 +808,7 @@ close_send_side(struct berth_stack *st, struct tcb *tp, const char *why)
 static void
 discard_rcv(struct tcb *tp)
 {
-	tcp_mq_free(&tp->rcvq);
+	pktq_free(&tp->rcvq);
 	while (tp->nb_ooo > 0)
 		rte_pktmbuf_free(tp->ooo[--tp->nb_ooo].m);
 	tp->ooo_bytes = 0;

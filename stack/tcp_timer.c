@@ -199,10 +199,10 @@ tcp_enter_time_wait(struct berth_stack *st, struct tcb *tp, uint64_t now)
 		tcp_table_remove(st, tp);
 	/* The compact entry answers for the connection from now on. */
 	tw = tcp_tw_insert(st, &tp->key, tp->snd_max, tp->rcv_nxt, expire);
-	tcp_mq_free(&tp->sndq);
+	pktq_free(&tp->sndq);
 	/* Data that arrived with or before the FIN stays readable until close. */
 	if (tp->app_closed || tp->so.sd < 0)
-		tcp_mq_free(&tp->rcvq);
+		pktq_free(&tp->rcvq);
 	while (tp->nb_ooo > 0)
 		rte_pktmbuf_free(tp->ooo[--tp->nb_ooo].m);
 	tp->ooo_bytes = 0;

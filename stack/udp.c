@@ -50,6 +50,7 @@
 
 #include "cksum.h"
 #include "core.h"
+#include "pktq.h"
 
 /* RFC 768 over IPv4: 65535 - 20 (IPv4 header) - 8 (UDP header). */
 #define UDP_MAX_PAYLOAD 65507
@@ -68,7 +69,6 @@ struct udp_key {
 
 struct berth_udp {
 	struct rte_hash *binds;        /* struct udp_key -> struct udp_sock * */
-	int link_off;                  /* mbuf dynfield: next datagram in a queue */
 	uint16_t port_users[65536];    /* bindings per port (host order) */
 };
 
@@ -82,8 +82,7 @@ struct udp_sock {
 	uint32_t conn_src;             /* route's source when laddr is 0 and connected */
 	uint32_t rcvbuf;               /* BERTH_SO_RCVBUF */
 	uint32_t rcv_charge;           /* charged bytes queued (see preamble) */
-	uint32_t rcv_count;            /* datagrams queued */
-	struct rte_mbuf *rq_head, *rq_tail;
+	struct pktq rq;                /* datagrams queued, headers kept */
 };
 
 static const struct berth_sock_ops udp_ops;
@@ -94,34 +93,22 @@ udp_sk(struct berth_sock *so)
 	return (struct udp_sock *)so;
 }
 
-static inline struct rte_mbuf **
-rq_link(const struct berth_udp *u, struct rte_mbuf *m)
-{
-	return RTE_MBUF_DYNFIELD(m, u->link_off, struct rte_mbuf **);
-}
-
 /* ---- lifecycle ---- */
 
 int
 udp_init(struct berth_stack *st)
 {
-	static const struct rte_mbuf_dynfield link_desc = {
-		.name = "berth_pkt_next",
-		.size = sizeof(struct rte_mbuf *),
-		.align = __alignof__(struct rte_mbuf *),
-	};
 	struct rte_hash_parameters hp;
 	char name[RTE_HASH_NAMESIZE];
 	struct berth_udp *u;
 	int off;
 
-	off = rte_mbuf_dynfield_register(&link_desc);
+	off = pktq_register();
 	if (off < 0)
-		return -rte_errno;
+		return off;
 	u = rte_zmalloc_socket("berth_udp", sizeof(*u), RTE_CACHE_LINE_SIZE, st->socket_id);
 	if (u == NULL)
 		return -ENOMEM;
-	u->link_off = off;
 
 	snprintf(name, sizeof(name), "berth_udp_%" PRIxPTR, (uintptr_t)st);
 	memset(&hp, 0, sizeof(hp));
@@ -323,27 +310,21 @@ rq_charge(const struct rte_mbuf *m)
 }
 
 static struct rte_mbuf *
-rq_pop(const struct berth_udp *u, struct udp_sock *us)
+rq_pop(struct udp_sock *us)
 {
-	struct rte_mbuf *m = us->rq_head;
+	struct rte_mbuf *m = pktq_pop(&us->rq);
 
-	if (m == NULL)
-		return NULL;
-	us->rq_head = *rq_link(u, m);
-	if (us->rq_head == NULL)
-		us->rq_tail = NULL;
-	*rq_link(u, m) = NULL;
-	us->rcv_charge -= rq_charge(m);
-	us->rcv_count--;
+	if (m != NULL)
+		us->rcv_charge -= rq_charge(m);
 	return m;
 }
 
 static void
-rq_purge(const struct berth_udp *u, struct udp_sock *us)
+rq_purge(struct udp_sock *us)
 {
 	struct rte_mbuf *m;
 
-	while ((m = rq_pop(u, us)) != NULL)
+	while ((m = rq_pop(us)) != NULL)
 		rte_pktmbuf_free(m);
 }
 
@@ -412,27 +393,20 @@ static void
 udp_enqueue(struct berth_stack *st, struct udp_sock *us, struct rte_mbuf *m,
 	    const struct berth_ip_info *ip)
 {
-	const struct berth_udp *u = st->udp;
 	uint32_t charge;
 
 	m->l3_len = ip->hdr_len;
 	m->l4_len = sizeof(struct rte_udp_hdr);
 	charge = rq_charge(m);
-	if (unlikely(us->rcv_count > 0 && (uint64_t)us->rcv_charge + charge > us->rcvbuf)) {
+	if (unlikely(us->rq.count > 0 && (uint64_t)us->rcv_charge + charge > us->rcvbuf)) {
 		DROP(st, UDP_RCVBUF, m);
 		return;
 	}
-	*rq_link(u, m) = NULL;
-	if (us->rq_tail != NULL)
-		*rq_link(u, us->rq_tail) = m;
-	else
-		us->rq_head = m;
-	us->rq_tail = m;
+	pktq_push(&us->rq, m);
 	us->rcv_charge += charge;
-	us->rcv_count++;
 	STAT_INC(st, UDP_RX);
 	/* Edge-triggered: only the first datagram of an empty queue raises it. */
-	if (us->rcv_count == 1)
+	if (us->rq.count == 1)
 		sock_notify(st, &us->so, BERTH_EV_READABLE);
 }
 
@@ -699,7 +673,7 @@ udp_sendto_mbuf(struct berth_stack *st, struct berth_sock *so, struct rte_mbuf *
 /* ---- receive ---- */
 
 static ssize_t
-udp_recvfrom(struct berth_stack *st, struct berth_sock *so, void *buf, size_t len,
+udp_recvfrom(struct berth_stack *st __rte_unused, struct berth_sock *so, void *buf, size_t len,
 	     struct sockaddr_in *src)
 {
 	struct udp_sock *us = udp_sk(so);
@@ -708,7 +682,7 @@ udp_recvfrom(struct berth_stack *st, struct berth_sock *so, void *buf, size_t le
 
 	if (so->so_error != 0)
 		return -take_error(so);
-	m = rq_pop(st->udp, us);
+	m = rq_pop(us);
 	if (m == NULL)
 		return -EAGAIN;
 	off = (uint32_t)m->l3_len + m->l4_len;
@@ -727,7 +701,7 @@ udp_recvfrom(struct berth_stack *st, struct berth_sock *so, void *buf, size_t le
 }
 
 static ssize_t
-udp_recvfrom_mbuf(struct berth_stack *st, struct berth_sock *so, struct rte_mbuf **mp,
+udp_recvfrom_mbuf(struct berth_stack *st __rte_unused, struct berth_sock *so, struct rte_mbuf **mp,
 		  struct sockaddr_in *src)
 {
 	struct udp_sock *us = udp_sk(so);
@@ -735,7 +709,7 @@ udp_recvfrom_mbuf(struct berth_stack *st, struct berth_sock *so, struct rte_mbuf
 
 	if (so->so_error != 0)
 		return -take_error(so);
-	m = rq_pop(st->udp, us);
+	m = rq_pop(us);
 	if (m == NULL)
 		return -EAGAIN;
 	rq_source(m, src);
@@ -846,7 +820,7 @@ udp_close(struct berth_stack *st, struct berth_sock *so)
 {
 	struct udp_sock *us = udp_sk(so);
 
-	rq_purge(st->udp, us);
+	rq_purge(us);
 	unbind(st, us);
 	sock_unregister(st, so);
 	rte_free(us);
