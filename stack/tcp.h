@@ -12,6 +12,9 @@
  *   tcp_cc.c       congestion control: IW10, fast retransmit, NewReno
  *                  recovery, limited transmit; the algorithms in
  *                  tcp_cc_newreno.c and tcp_cc_cubic.c (tcp_cc.h)
+ *   tcp_sack.c     SACK both ways (RFC 2018, RFC 2883 D-SACK): the blocks
+ *                  we report, the scoreboard of the peer's, and RFC 6675
+ *                  loss recovery (pipe, NextSeg)
  *   tcp_sock.c     the socket operations behind berth_sock_* for streams;
  *                  connection listing
  *   tcp_table.c    connection table (4-tuple), listen table, compact
@@ -89,13 +92,23 @@ struct tcp_key {
 } __attribute__((packed));
 
 /* ---- options (tcp_opts.c) ---- */
+/* A SACK block (RFC 2018 §3): [start, end) received by the peer. */
+struct tcp_sack_block {
+	tcp_seq start;
+	tcp_seq end;
+};
+/* RFC 2018 §3: 40 bytes of options hold at most 4 blocks (3 beside Timestamps). */
+#define TCP_SACK_MAX_BLOCKS 4
+
 struct tcp_opts {
 	uint16_t mss;       /* 0: absent */
 	bool ws_ok;         /* RFC 7323 §2: Window Scale present (SYN only) */
 	uint8_t ws;         /* its shift count, as sent (may exceed 14) */
 	bool ts_ok;         /* RFC 7323 §3: Timestamps present */
-	bool sack_ok;       /* RFC 2018 SACK-permitted (SYN only): parsed, not used yet */
+	bool sack_ok;       /* RFC 2018 §2 SACK-permitted (SYN only) */
 	uint32_t tsval, tsecr;
+	uint8_t nb_sack;    /* RFC 2018 §3 SACK blocks, as sent (not yet checked) */
+	struct tcp_sack_block sack[TCP_SACK_MAX_BLOCKS];
 };
 
 /*
@@ -112,6 +125,12 @@ unsigned int tcp_opts_write_mss(uint8_t *p, uint16_t mss);
 unsigned int tcp_opts_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr);
 /* Write NOP, Window Scale (4 bytes) at p; returns the bytes written. */
 unsigned int tcp_opts_write_ws(uint8_t *p, uint8_t shift);
+/* Write SACK-permitted and Timestamps (12 bytes, Linux's SYN layout) at p. */
+unsigned int tcp_opts_write_sackperm_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr);
+/* Write NOP, NOP, SACK-permitted (4 bytes) at p (a SYN without Timestamps). */
+unsigned int tcp_opts_write_sackperm(uint8_t *p);
+/* Write NOP, NOP, SACK with n blocks (4 + 8n bytes) at p; returns the bytes written. */
+unsigned int tcp_opts_write_sack(uint8_t *p, const struct tcp_sack_block *b, unsigned int n);
 
 /* ---- a segment, parsed once in tcp_input ---- */
 struct tcp_seg {
@@ -144,6 +163,12 @@ struct tcp_ooo_seg {
 	struct rte_mbuf *m;       /* adjusted to the payload */
 };
 #define TCP_OOO_MAX_SEGS 64       /* per connection; bytes bounded by rcv_wnd */
+/*
+ * Ranges the SACK scoreboard keeps (tcp_sack.c). Beyond it the highest
+ * range is forgotten: the cost is a retransmission the peer did not need,
+ * never a wrong one.
+ */
+#define TCP_SACK_SB_MAX 32
 
 /*
  * Per-socket flow options (tcp_flow.c): BERTH_SO_NODELAY, BERTH_SO_KEEPALIVE,
@@ -300,6 +325,20 @@ struct tcb {
 	double cub_w_est;         /* Reno-friendly estimate (§4.3) */
 	double cub_cwnd_epoch;    /* cwnd at the start of the epoch */
 	uint64_t cub_epoch;       /* ns: start of congestion avoidance; 0: not started */
+
+	/* tcp_sack.c: SACK (RFC 2018, RFC 2883) and RFC 6675 loss recovery */
+	bool sack_on;             /* both SYNs carried SACK-permitted */
+	bool rescue_done;         /* RFC 6675 §4 NextSeg (4): one rescue per recovery */
+	bool dsack_pending;       /* RFC 2883: report dsack as the first block */
+	uint8_t nb_sb;            /* scoreboard ranges in sb */
+	uint8_t nb_rcv_recent;    /* entries in rcv_recent */
+	uint32_t sacked_bytes;    /* bytes in sb */
+	tcp_seq high_rxt;         /* RFC 6675 HighRxt: end of the last retransmission */
+	struct tcp_sack_block dsack;  /* a duplicate we received */
+	/* Receiver: a sequence number in each block reported, latest first (RFC 2018 §4). */
+	tcp_seq rcv_recent[TCP_SACK_MAX_BLOCKS];
+	/* Sender: what the peer SACKed above SND.UNA: sorted, disjoint, not touching. */
+	struct tcp_sack_block sb[TCP_SACK_SB_MAX];
 };
 
 /* ---- per-stack TCP state (tcp_input.c owns init/fini) ---- */
@@ -347,10 +386,14 @@ void tcp_send_rst_tcb(struct berth_stack *st, struct tcb *tp, uint64_t now);
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never in answer to a RST.
  */
 void tcp_send_rst_seg(struct berth_stack *st, const struct tcp_seg *seg, uint64_t now);
-/* Build and send a bare segment from explicit fields (used for TIME_WAIT ACKs). */
+/* Build and send a bare segment from explicit fields (RSTs, TIME_WAIT ACKs). */
 void tcp_send_raw(struct berth_stack *st, const struct tcp_key *key,
 		  const struct berth_nexthop *nh, tcp_seq seq, tcp_seq ack, uint8_t flags,
 		  uint16_t wnd, uint64_t now);
+/* The same with NOP, NOP, Timestamps <tsval, tsecr> (RFC 7323 §3.2). */
+void tcp_send_raw_ts(struct berth_stack *st, const struct tcp_key *key,
+		     const struct berth_nexthop *nh, tcp_seq seq, tcp_seq ack, uint8_t flags,
+		     uint16_t wnd, uint32_t tsval, uint32_t tsecr, uint64_t now);
 /*
  * SEG.ACK acknowledged new data up to ack: free it from sndq, advance
  * snd_una, take an RTT sample (Karn), re-arm or stop the RTO.
@@ -437,6 +480,60 @@ uint32_t tcp_cc_window(struct berth_stack *st, struct tcb *tp, uint64_t now);
 uint32_t tcp_smss(const struct berth_stack *st, const struct tcb *tp);
 /* tcp_output.c: retransmit one segment at SND.UNA (fast retransmit, partial ACK). */
 void tcp_output_una(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/*
+ * tcp_output.c: retransmit one segment of at most max bytes of sequence
+ * space at seq (below SND.MAX), our FIN included when reached. Returns
+ * the sequence space sent, 0 when nothing was.
+ */
+uint32_t tcp_output_range(struct berth_stack *st, struct tcb *tp, tcp_seq seq, uint32_t max,
+			  uint64_t now);
+/*
+ * tcp_output.c: one segment of new data (or the FIN) from SND.NXT as the
+ * peer's window allows, cwnd not applied (RFC 6675 NextSeg (2): the
+ * caller checked the pipe). Returns the sequence space sent.
+ */
+uint32_t tcp_output_new(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* tcp_output.c: payload per segment now: SMSS less the SACK option this segment carries. */
+uint32_t tcp_seg_mss(const struct berth_stack *st, const struct tcb *tp);
+
+/* ---- tcp_sack.c: SACK (RFC 2018, RFC 2883) and RFC 6675 recovery ---- */
+/* From the peer's SYN or SYN-ACK: SACK on when both offered it (and conf allows). */
+void tcp_sack_negotiate(struct berth_stack *st, struct tcb *tp, const struct tcp_opts *o);
+/* Do we offer SACK-permitted on our SYN? */
+bool tcp_sack_offer(const struct berth_stack *st);
+/* Receiver: an out-of-order segment arrived at seq; its block is reported first. */
+void tcp_sack_rcv_ooo(struct tcb *tp, tcp_seq seq);
+/* Receiver: [start, end) arrived again: reported once as a D-SACK block (RFC 2883). */
+void tcp_sack_rcv_dup(struct tcb *tp, tcp_seq start, tcp_seq end);
+/* Bytes of SACK option the next segment of tp carries (0: none). */
+unsigned int tcp_sack_opt_len(const struct tcb *tp);
+/* Write that option at p (tcp_sack_opt_len bytes); a D-SACK block is sent once. */
+unsigned int tcp_sack_opt_write(struct berth_stack *st, struct tcb *tp, uint8_t *p);
+/*
+ * Sender: the SACK blocks of an acceptable ACK (before SND.UNA moves).
+ * Blocks outside [SEG.ACK, SND.MAX], wrapped or empty are ignored
+ * (counted); D-SACK blocks are recognised and ignored. Returns the bytes
+ * newly SACKed.
+ */
+uint32_t tcp_sack_input(struct berth_stack *st, struct tcb *tp, const struct tcp_seg *seg);
+/* Sender: SND.UNA moved: forget what is below it. */
+void tcp_sack_una(struct tcb *tp);
+/* Sender: forget every SACKed range (RFC 2018 §8, after a timeout). */
+void tcp_sack_clear(struct tcb *tp);
+/* RFC 6675 §4 IsLost(SND.UNA): enough SACKed above the first hole. */
+bool tcp_sack_una_lost(struct berth_stack *st, const struct tcb *tp);
+/* RFC 6675 §4 SetPipe(): the bytes the sender deems in the network. */
+uint32_t tcp_sack_pipe(struct berth_stack *st, const struct tcb *tp);
+/* RFC 6675 §5 (4): loss recovery starts: retransmit the first segment. */
+void tcp_sack_recovery_start(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* RFC 6675 §5 (C): in recovery, send NextSeg() while cwnd - pipe >= 1 SMSS. */
+void tcp_sack_output(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/*
+ * Sending again below SND.MAX (after a timeout): if seq is SACKed, *seq
+ * moves past the range; *room is then what may go before the next SACKed
+ * range (UINT32_MAX: none above).
+ */
+void tcp_sack_skip(const struct tcb *tp, tcp_seq *seq, uint32_t *room);
 
 /* ---- tcp_table.c ---- */
 struct tcp_tw;   /* compact TIME_WAIT entry */
@@ -459,7 +556,10 @@ struct tcp_lookup tcp_table_lookup(struct berth_stack *st, const struct tcp_key 
 int tcp_table_insert(struct berth_stack *st, struct tcb *tp);   /* -EEXIST, -ENOSPC */
 void tcp_table_remove(struct berth_stack *st, struct tcb *tp);
 
-/* TIME_WAIT entries: key, the sequence state needed to re-ACK, expiry. */
+/*
+ * TIME_WAIT entries: key, the sequence state needed to re-ACK, expiry. An
+ * entry starts without timestamps; tcp_tw_set_ts gives it the TCB's.
+ */
 struct tcp_tw *tcp_tw_insert(struct berth_stack *st, const struct tcp_key *key,
 			     tcp_seq snd_nxt, tcp_seq rcv_nxt, uint64_t expire);
 void tcp_tw_remove(struct berth_stack *st, struct tcp_tw *tw);
@@ -467,8 +567,17 @@ void tcp_tw_remove(struct berth_stack *st, struct tcp_tw *tw);
 void tcp_tw_restart(struct berth_stack *st, struct tcp_tw *tw, uint64_t expire);
 tcp_seq tcp_tw_snd_nxt(const struct tcp_tw *tw);
 tcp_seq tcp_tw_rcv_nxt(const struct tcp_tw *tw);
+/* RFC 7323 state a TIME_WAIT connection keeps: RFC 6191 reopening, TSval/TSecr on its ACKs. */
+struct tcp_tw_ts {
+	bool on;                  /* the connection used timestamps (tcb ts_on) */
+	bool recent_ok;           /* recent is valid (tcb ts_recent_ok) */
+	uint32_t recent;          /* TS.Recent: the peer's last TSval */
+	uint32_t off;             /* our TSval = off + now in ms (tcb ts_off) */
+};
+void tcp_tw_set_ts(struct tcp_tw *tw, const struct tcp_tw_ts *ts);
+void tcp_tw_get_ts(const struct tcp_tw *tw, struct tcp_tw_ts *ts);
 /* Points into the table: valid until the entry is removed or expires. */
-const struct tcp_key *tcp_tw_key(const struct tcp_tw *tw);
+const struct tcp_key *tcp_tw_key(const struct berth_stack *st, const struct tcp_tw *tw);
 uint32_t tcp_tw_count(const struct berth_stack *st);
 /* Call fn for every TIME-WAIT entry, earliest expiry first (for listings). */
 typedef void (*tcp_tw_fn)(const struct tcp_key *key, uint64_t expire, void *arg);
@@ -514,6 +623,12 @@ void tcp_ts_negotiate(struct berth_stack *st, struct tcb *tp, const struct tcp_o
 		      uint64_t now);
 /* Our TSval at now. */
 uint32_t tcp_ts_now(const struct tcb *tp, uint64_t now);
+/* RFC 7323 §5.4: TSval of a connection whose offset is off: a 1 ms clock, wrapping. */
+static inline uint32_t
+tcp_ts_clock(uint32_t off, uint64_t now)
+{
+	return off + (uint32_t)(now / 1000000u);
+}
 /* SEG.WND in bytes: scaled by the peer's shift except on a SYN. */
 uint32_t tcp_seg_wnd(const struct tcb *tp, const struct tcp_seg *seg);
 /* RFC 7323 §5.3 R1: true when PAWS rejects seg (caller drops it and ACKs). */

@@ -2,11 +2,13 @@
 /*
  * Congestion control, the part common to every algorithm: the initial
  * window, duplicate ACK counting, limited transmit, fast retransmit and
- * NewReno fast recovery, the reaction to a retransmission timeout, and the
- * restart window after idle. The algorithms (tcp_cc_newreno.c,
+ * NewReno fast recovery (or, with SACK, the entry into RFC 6675 recovery,
+ * tcp_sack.c), the reaction to a retransmission timeout, and the restart
+ * window after idle. The algorithms (tcp_cc_newreno.c,
  * tcp_cc_cubic.c) decide how cwnd grows and what ssthresh becomes.
  *
  * Call chain: tcp_input (step_ack) -> tcp_cc_dupack -> tcp_output_una
+ *             (SACK: -> tcp_sack_recovery_start)
  *             tcp_ack_advance -> tcp_cc_ack -> ops->on_ack / tcp_output_una
  *             rexmit_expire -> tcp_cc_rto
  *             tcp_output -> tcp_cc_window (send limit)
@@ -14,7 +16,7 @@
  * Read first: RFC 5681 §2 (definitions: duplicate ACK, FlightSize), §3.1
  * (slow start, congestion avoidance, timeout), §3.2 (fast retransmit and
  * recovery), §4.1 (restart after idle); RFC 6582 §3.2 (NewReno); RFC 3042
- * (limited transmit); RFC 6928 (IW10).
+ * (limited transmit); RFC 6928 (IW10); RFC 6675 §5 (SACK recovery).
  *
  * Choices: the full ACK ends recovery with cwnd = ssthresh (RFC 6582 §3.2
  * step 3, option 2). The retransmission timer restarts on every ACK of new
@@ -119,9 +121,17 @@ tcp_cc_ack(struct berth_stack *st, struct tcb *tp, uint32_t acked, uint64_t now)
 		return;
 	}
 	if (seq_geq(tp->snd_una, tp->recover)) {
-		/* RFC 6582 §3.2 step 3: a full ACK ends recovery; cwnd = ssthresh (option 2). */
+		/*
+		 * RFC 6582 §3.2 step 3: a full ACK ends recovery; cwnd =
+		 * ssthresh (option 2). RFC 6675 §5 (A): the same for SACK.
+		 */
 		tp->cwnd = tp->ssthresh;
 		tp->in_recovery = false;
+		return;
+	}
+	/* RFC 6675 §5 (C): with SACK, partial ACKs only feed the pipe (tcp_sack_output). */
+	if (tp->sack_on) {
+		STAT_INC(st, TCP_RECOVERY_PARTIAL);
 		return;
 	}
 	/*
@@ -151,6 +161,9 @@ tcp_cc_dupack(struct berth_stack *st, struct tcb *tp, uint64_t now)
 	if (tp->dupacks < UINT32_MAX)
 		tp->dupacks++;
 	if (tp->in_recovery) {
+		/* RFC 6675: no inflation with SACK; the pipe counts what left. */
+		if (tp->sack_on)
+			return;
 		/*
 		 * RFC 6582 §3.2 step 4 (RFC 5681 §3.2 step 4): each further
 		 * duplicate ACK inflates cwnd by one SMSS: a segment has left
@@ -161,8 +174,11 @@ tcp_cc_dupack(struct berth_stack *st, struct tcb *tp, uint64_t now)
 			tp->cwnd += smss;
 		return;
 	}
-	/* RFC 5681 §3.2 step 1-2: fewer than three: limited transmit (tcp_cc_window). */
-	if (tp->dupacks != 3)
+	/*
+	 * RFC 5681 §3.2 step 1-2: fewer than three: limited transmit
+	 * (tcp_cc_window). RFC 6675 §5 (C): with SACK, also when IsLost(SND.UNA).
+	 */
+	if (tp->sack_on ? tp->dupacks < 3 && !tcp_sack_una_lost(st, tp) : tp->dupacks != 3)
 		return;
 	/*
 	 * RFC 6582 §3.2 step 2: only when the cumulative ACK covers recover,
@@ -173,8 +189,15 @@ tcp_cc_dupack(struct berth_stack *st, struct tcb *tp, uint64_t now)
 	/* RFC 6582 §3.2 step 2 / RFC 5681 §3.2 step 2: ssthresh (eq. 4, or the algorithm's). */
 	tp->ssthresh = tp->cc->ssthresh(tp, flight_size(tp), smss, now);
 	tp->recover = tp->snd_max;
-	/* RFC 5681 §3.2 step 3: retransmit the lost segment; cwnd = ssthresh + 3*SMSS. */
 	STAT_INC(st, TCP_FAST_REXMIT);
+	if (tp->sack_on) {
+		/* RFC 6675 §5 (4.1-4.3): RecoveryPoint = HighData, cwnd = ssthresh, resend. */
+		tp->cwnd = tp->ssthresh;
+		tp->in_recovery = true;
+		tcp_sack_recovery_start(st, tp, now);
+		return;
+	}
+	/* RFC 5681 §3.2 step 3: retransmit the lost segment; cwnd = ssthresh + 3*SMSS. */
 	tcp_output_una(st, tp, now);
 	tp->cwnd = tp->ssthresh + 3 * smss;
 	tp->in_recovery = true;
@@ -200,4 +223,6 @@ tcp_cc_rto(struct berth_stack *st, struct tcb *tp, uint64_t now)
 	tp->in_recovery = false;
 	tp->dupacks = 0;
 	tp->recover = tp->snd_max;
+	/* RFC 2018 §8: the peer may have reneged; after a timeout no SACKed bit is trusted. */
+	tcp_sack_clear(tp);
 }

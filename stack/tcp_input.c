@@ -310,8 +310,9 @@ listen_syn(struct berth_stack *st, struct tcp_listener *l, struct tcp_seg *seg,
 	/* RFC 9293 §3.10.7.2: SND.WND from the SYN (WL1/WL2 set again on its ACK). */
 	snd_wnd_set(tp, seg);
 	tp->snd_mss = peer_mss(tp, seg);
-	/* RFC 7323 §1.3: the SYN's options decide scaling and timestamps. */
+	/* RFC 7323 §1.3, RFC 2018 §2: the SYN's options decide scaling, timestamps, SACK. */
 	tcp_ts_negotiate(st, tp, &seg->opts, now);
+	tcp_sack_negotiate(st, tp, &seg->opts);
 	tp->parent = l;
 	TAILQ_INSERT_TAIL(&l->syn_q, tp, lq_link);
 	l->nb_syn_recv++;
@@ -432,8 +433,9 @@ input_syn_sent(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint
 	/* Nothing advertised yet: the right edge starts at RCV.NXT (never a stale 0 ahead of it). */
 	tp->rcv_adv = tp->rcv_nxt;
 	tp->snd_mss = peer_mss(tp, seg);
-	/* RFC 7323 §1.3: our SYN offered both options; the peer's SYN decides. */
+	/* RFC 7323 §1.3, RFC 2018 §2: our SYN offered the options; the peer's SYN decides. */
 	tcp_ts_negotiate(st, tp, &seg->opts, now);
+	tcp_sack_negotiate(st, tp, &seg->opts);
 	snd_wnd_set(tp, seg);
 	/* SND.UNA = SEG.ACK; segments on the retransmission queue thus acked go. */
 	if (ack)
@@ -463,6 +465,7 @@ input_syn_sent(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint
 struct tw_view {
 	const struct tcp_key *key;
 	tcp_seq snd_nxt, rcv_nxt;
+	struct tcp_tw_ts ts;      /* RFC 7323 state of the connection */
 	struct tcp_tw *tw;        /* compact entry, or NULL */
 	struct tcb *tp;           /* full TCB in TIME-WAIT, or NULL */
 };
@@ -481,7 +484,18 @@ tw_ack(struct berth_stack *st, const struct tw_view *v, uint64_t now)
 		return;
 	nh.src = v->key->laddr;
 	/* Nothing more is accepted after the FIN: the window carries no meaning. */
-	tcp_send_raw(st, v->key, &nh, v->snd_nxt, v->rcv_nxt, TCP_ACK, TCP_MAX_WIN, now);
+	if (!v->ts.on) {
+		tcp_send_raw(st, v->key, &nh, v->snd_nxt, v->rcv_nxt, TCP_ACK, TCP_MAX_WIN, now);
+		return;
+	}
+	/*
+	 * RFC 7323 §3.2: Timestamps on every segment of the connection, its
+	 * last ACKs included. TSval runs on the connection's clock (RFC 7323
+	 * §5.4, as tcp_ts_now), TSecr is TS.Recent (§4.3 (3)).
+	 */
+	tcp_send_raw_ts(st, v->key, &nh, v->snd_nxt, v->rcv_nxt, TCP_ACK, TCP_MAX_WIN,
+			tcp_ts_clock(v->ts.off, now),
+			v->ts.recent_ok ? v->ts.recent : 0, now);
 }
 
 /* RFC 9293 §3.10.7.4: restart the 2 MSL timeout. */
@@ -496,6 +510,26 @@ tw_restart(struct berth_stack *st, const struct tw_view *v, uint64_t now)
 		tcp_tw_restart(st, v->tw, expire);
 }
 
+/*
+ * RFC 7323 §4.3 (2): the acceptable segment (a retransmitted FIN, which
+ * starts below Last.ACK.sent = RCV.NXT) with a TSval not older than
+ * TS.Recent gives TS.Recent, echoed by the ACK and compared by RFC 6191.
+ */
+static void
+tw_ts_update(struct tw_view *v, const struct tcp_seg *seg, uint64_t now)
+{
+	if (v->tp != NULL) {
+		tcp_ts_update(v->tp, seg, now);
+		return;
+	}
+	if (!v->ts.on || !seg->opts.ts_ok ||
+	    (v->ts.recent_ok && (int32_t)(seg->opts.tsval - v->ts.recent) < 0))
+		return;
+	v->ts.recent = seg->opts.tsval;
+	v->ts.recent_ok = true;
+	tcp_tw_set_ts(v->tw, &v->ts);
+}
+
 /* The TIME-WAIT connection ends early: a new incarnation takes its 4-tuple. */
 static void
 tw_end(struct berth_stack *st, const struct tw_view *v, uint64_t now)
@@ -508,12 +542,42 @@ tw_end(struct berth_stack *st, const struct tw_view *v, uint64_t now)
 	tcp_tw_remove(st, v->tw);
 }
 
+/*
+ * RFC 6191 §2: may this SYN reopen the TIME-WAIT connection? by_ts tells
+ * whether its timestamp, newer than TS.Recent, decided.
+ */
+static bool
+tw_syn_newer(const struct tw_view *v, const struct tcp_seg *seg, bool *by_ts)
+{
+	int32_t d;
+
+	*by_ts = false;
+	/*
+	 * RFC 6191 §2: the old incarnation used timestamps and the new one
+	 * will (the SYN offers them; we always accept): a TSval above the
+	 * last one seen reopens, whatever the sequence number; an equal one
+	 * needs a higher sequence number; an older one never reopens. With
+	 * TS.Recent invalid (RFC 7323 §5.5) there is nothing to compare.
+	 */
+	if (v->ts.on && v->ts.recent_ok && seg->opts.ts_ok) {
+		d = (int32_t)(seg->opts.tsval - v->ts.recent);
+		*by_ts = d > 0;
+		return d > 0 || (d == 0 && seq_gt(seg->seq, v->rcv_nxt));
+	}
+	/*
+	 * RFC 6191 §2 without timestamps on either side, RFC 9293 §3.10.7.4
+	 * fourth and RFC 1122 §4.2.2.13: only a sequence number above
+	 * anything of the old incarnation reopens.
+	 */
+	return seq_gt(seg->seq, v->rcv_nxt);
+}
+
 static void
-input_time_wait(struct berth_stack *st, const struct tw_view *v, struct tcp_seg *seg,
-		uint64_t now)
+input_time_wait(struct berth_stack *st, struct tw_view *v, struct tcp_seg *seg, uint64_t now)
 {
 	struct tcp_listener *l;
 	tcp_seq iss_min;
+	bool by_ts;
 
 	/*
 	 * RFC 1337: a RST must not end TIME-WAIT early (TIME-WAIT
@@ -524,13 +588,21 @@ input_time_wait(struct berth_stack *st, const struct tw_view *v, struct tcp_seg 
 		seg_drop(st, seg, BERTH_DROP_TCP_RST_BAD);
 		return;
 	}
-	/*
-	 * RFC 9293 §3.10.7.4 fourth and RFC 6191 §2 (RFC 1122 §4.2.2.13): a
-	 * new SYN whose sequence number is above anything of the old
-	 * incarnation may reopen the 4-tuple. Without timestamps (not yet
-	 * negotiated) the sequence number is the only test.
-	 */
-	if ((seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN && seq_gt(seg->seq, v->rcv_nxt)) {
+	if ((seg->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		if (!tw_syn_newer(v, seg, &by_ts)) {
+			/*
+			 * RFC 6191 §2 drops such a SYN silently. We answer it
+			 * with an ACK, as RFC 9293 §3.10.7.4 first answers any
+			 * unacceptable segment and as Linux does
+			 * (tcp_timewait_state_process): a peer that lost the
+			 * old connection learns that it still stands (its RST
+			 * in answer is ignored, RFC 1337) and retries later;
+			 * an old duplicate SYN gets an ACK that changes nothing.
+			 */
+			tw_ack(st, v, now);
+			seg_drop(st, seg, BERTH_DROP_TCP_TW_SYN);
+			return;
+		}
 		l = tcp_listen_lookup(st, seg->key.laddr, seg->key.lport);
 		if (l == NULL) {
 			/* Nobody to take it: a refused connection, TIME-WAIT kept. */
@@ -541,11 +613,14 @@ input_time_wait(struct berth_stack *st, const struct tw_view *v, struct tcp_seg 
 		 * RFC 1122 §4.2.2.13 (1): the new ISS must be above every
 		 * sequence number of the old incarnation; a window beyond, as
 		 * Linux (tcp_timewait_state_process), keeps the old segments
-		 * still in flight out of the new window.
+		 * still in flight out of the new window. RFC 6191 §2 keeps
+		 * this rule when the timestamp decided.
 		 */
 		iss_min = v->snd_nxt + TCP_MAX_WIN + 2;
 		tw_end(st, v, now);
 		STAT_INC(st, TCP_TW_REOPEN);
+		if (by_ts)
+			STAT_INC(st, TCP_TW_REOPEN_TS);
 		input_listen(st, l, seg, &iss_min, now);
 		return;
 	}
@@ -555,6 +630,7 @@ input_time_wait(struct berth_stack *st, const struct tw_view *v, struct tcp_seg 
 	 * the 2 MSL timeout.
 	 */
 	if ((seg->flags & TCP_FIN) && seg->seq + seg->len == v->rcv_nxt) {
+		tw_ts_update(v, seg, now);
 		tw_ack(st, v, now);
 		tw_restart(st, v, now);
 		seg_free(seg);
@@ -593,6 +669,8 @@ seg_trim(struct tcb *tp, struct tcp_seg *seg, uint32_t wnd)
 
 	if (seq_lt(seg->seq, tp->rcv_nxt)) {
 		cut = RTE_MIN(tp->rcv_nxt - seg->seq, seg->data_len);
+		/* RFC 2883 §4.1.2: the part received before is reported as a D-SACK. */
+		tcp_sack_rcv_dup(tp, seg->seq, seg->seq + cut);
 		seg->data_off = (uint16_t)(seg->data_off + cut);
 		seg->data_len -= cut;
 		seg->len -= cut;
@@ -651,6 +729,9 @@ step_seq(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t n
 		/* RFC 9293 §3.10.7.4 first: ACK it, unless it is a RST. */
 		if (seg->flags & TCP_RST)
 			return seg_drop(st, seg, BERTH_DROP_TCP_RST_BAD);
+		/* RFC 2883 §4.1.1: data we had already: the ACK reports it as a D-SACK. */
+		if (seg->data_len > 0 && seq_leq(seg->seq + seg->data_len, nxt))
+			tcp_sack_rcv_dup(tp, seg->seq, seg->seq + seg->data_len);
 		/*
 		 * RFC 5961 §4.2: a SYN gets a challenge ACK whatever its
 		 * sequence number (step four). Not in SYN-RECEIVED, where an
@@ -802,6 +883,8 @@ dup_ack(const struct tcb *tp, const struct tcp_seg *seg)
 static enum seg_next
 step_ack(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t now)
 {
+	uint32_t newly_sacked;
+
 	/* RFC 9293 §3.10.7.4 fifth: if the ACK bit is off, drop the segment. */
 	if (!(seg->flags & TCP_ACK))
 		return seg_drop(st, seg, BERTH_DROP_TCP_NO_ACK);
@@ -819,10 +902,17 @@ step_ack(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t n
 		challenge_ack(st, tp, now);
 		return seg_drop(st, seg, BERTH_DROP_TCP_ACK_BAD);
 	}
+	/* RFC 2018 §5, RFC 6675 §5: the scoreboard learns from every acceptable ACK. */
+	newly_sacked = tcp_sack_input(st, tp, seg);
 	/* RFC 9293 §3.10.7.4 fifth: SND.UNA < SEG.ACK =< SND.NXT: new data acked. */
 	if (seq_gt(seg->ack, tp->snd_una))
 		tcp_ack_advance(st, tp, seg->ack, now);
-	else if (dup_ack(tp, seg))
+	/*
+	 * RFC 6675 §2: with SACK, an ACK at SND.UNA that SACKs new data counts
+	 * as a duplicate even when its window moved or it carries data.
+	 */
+	else if (dup_ack(tp, seg) ||
+		 (newly_sacked > 0 && seg->ack == tp->snd_una && tp->snd_una != tp->snd_max))
 		tcp_cc_dupack(st, tp, now);
 	/*
 	 * RFC 9293 §3.10.7.4 fifth: update the window from the newest
@@ -974,7 +1064,7 @@ fast_path(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t 
 {
 	if (tp->state != TCP_ESTABLISHED || (seg->flags & TCP_FAST_MASK) != TCP_ACK ||
 	    seg->seq != tp->rcv_nxt || tcp_seg_wnd(tp, seg) != tp->snd_wnd ||
-	    tp->snd_nxt != tp->snd_max)
+	    tp->snd_nxt != tp->snd_max || seg->opts.nb_sack != 0 || tp->in_recovery)
 		return false;
 	/* At RCV.NXT, so acceptable: RFC 7323 §4.3 TS.Recent as in the full path. */
 	tcp_ts_update(tp, seg, now);
@@ -1067,7 +1157,9 @@ input_tcb(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t 
 		return;
 	case TCP_TIME_WAIT:
 		v = (struct tw_view){ .key = &tp->key, .snd_nxt = tp->snd_max,
-				      .rcv_nxt = tp->rcv_nxt, .tw = NULL, .tp = tp };
+				      .rcv_nxt = tp->rcv_nxt, .tw = NULL, .tp = tp,
+				      .ts = { .on = tp->ts_on, .recent_ok = tp->ts_recent_ok,
+					      .recent = tp->ts_recent, .off = tp->ts_off } };
 		input_time_wait(st, &v, seg, now);
 		return;
 	case TCP_CLOSED:
@@ -1096,9 +1188,11 @@ seg_arrives(struct berth_stack *st, struct tcp_seg *seg, const struct tcp_lookup
 		input_tcb(st, lk->tcb, seg, now);
 		return;
 	case TCP_LK_TW:
-		v = (struct tw_view){ .key = tcp_tw_key(lk->tw), .snd_nxt = tcp_tw_snd_nxt(lk->tw),
+		/* The entry's own key equals the segment's (the lookup matched it). */
+		v = (struct tw_view){ .key = &seg->key, .snd_nxt = tcp_tw_snd_nxt(lk->tw),
 				      .rcv_nxt = tcp_tw_rcv_nxt(lk->tw), .tw = lk->tw,
 				      .tp = NULL };
+		tcp_tw_get_ts(lk->tw, &v.ts);
 		input_time_wait(st, &v, seg, now);
 		return;
 	case TCP_LK_NONE:

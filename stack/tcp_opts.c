@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TCP options: parsing the options area of a received header, and writing
- * the options berth sends (MSS, Window Scale, Timestamps).
+ * the options berth sends (MSS, Window Scale, Timestamps, SACK-permitted,
+ * SACK).
  *
  * Call chain: ipv4_input -> tcp_input -> tcp_opts_parse (once per segment)
  *             tcp_send_syn -> tcp_opts_write_mss/_ws/_ts
- *             tcp_output -> tcp_opts_write_ts (every segment once negotiated)
+ *             tcp_output -> tcp_opts_write_ts (every segment once negotiated),
+ *             tcp_sack_opt_write -> tcp_opts_write_sack
  *
  * Read first: RFC 9293 §3.1 (option format: EOL, NOP, kind-length-data;
  * MUST-5 unknown options ignored, MUST-7 illegal lengths handled), §3.7.1
  * (MSS, only on SYNs), RFC 1122 §4.2.2.5, RFC 7323 §2.2 (Window Scale),
- * §3.2 (Timestamps), RFC 2018 §2 (SACK-permitted, parsed but not used).
+ * §3.2 (Timestamps), RFC 2018 §2-3 (SACK-permitted, SACK).
  *
  * The parser is written for hostile input: every byte it reads is below
  * len, and every step advances by at least one byte, so it ends after at
@@ -36,8 +38,24 @@
 #define TCPOLEN_WS 3
 #define TCPOPT_SACK_PERM 4
 #define TCPOLEN_SACK_PERM 2
+#define TCPOPT_SACK 5
 #define TCPOPT_TS 8
 #define TCPOLEN_TS 10
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
 
 int
 tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o)
@@ -51,6 +69,7 @@ tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o)
 	o->sack_ok = false;
 	o->tsval = 0;
 	o->tsecr = 0;
+	o->nb_sack = 0;
 	while (i < len) {
 		uint8_t kind = p[i], olen;
 
@@ -86,7 +105,7 @@ tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o)
 				o->ws = p[i + 2];
 			}
 		} else if (kind == TCPOPT_SACK_PERM) {
-			/* RFC 2018 §2: kind 4, length 2, SYN only. No SACK yet: noted, unused. */
+			/* RFC 2018 §2: kind 4, length 2, SYN only. */
 			if (olen != TCPOLEN_SACK_PERM)
 				return -1;
 			if (syn)
@@ -96,10 +115,24 @@ tcp_opts_parse(const uint8_t *p, unsigned int len, bool syn, struct tcp_opts *o)
 			if (olen != TCPOLEN_TS)
 				return -1;
 			o->ts_ok = true;
-			o->tsval = (uint32_t)p[i + 2] << 24 | (uint32_t)p[i + 3] << 16 |
-				   (uint32_t)p[i + 4] << 8 | p[i + 5];
-			o->tsecr = (uint32_t)p[i + 6] << 24 | (uint32_t)p[i + 7] << 16 |
-				   (uint32_t)p[i + 8] << 8 | p[i + 9];
+			o->tsval = get32(&p[i + 2]);
+			o->tsecr = get32(&p[i + 6]);
+		} else if (kind == TCPOPT_SACK) {
+			unsigned int b;
+
+			/*
+			 * RFC 2018 §3: kind 5, length 2 + 8n. A length that is
+			 * no whole number of blocks is corrupt. The area (40
+			 * bytes) cannot hold more than TCP_SACK_MAX_BLOCKS; a
+			 * second SACK option adds nothing past that bound.
+			 */
+			if (olen < 10 || (olen - 2) % 8 != 0)
+				return -1;
+			for (b = 0; b < (olen - 2u) / 8 && o->nb_sack < TCP_SACK_MAX_BLOCKS; b++) {
+				o->sack[o->nb_sack].start = get32(&p[i + 2 + 8 * b]);
+				o->sack[o->nb_sack].end = get32(&p[i + 6 + 8 * b]);
+				o->nb_sack++;
+			}
 		}
 		/* RFC 9293 §3.1 MUST-5: options we do not know are skipped. */
 		i += olen;
@@ -125,14 +158,8 @@ tcp_opts_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 	p[1] = TCPOPT_NOP;
 	p[2] = TCPOPT_TS;
 	p[3] = TCPOLEN_TS;
-	p[4] = (uint8_t)(tsval >> 24);
-	p[5] = (uint8_t)(tsval >> 16);
-	p[6] = (uint8_t)(tsval >> 8);
-	p[7] = (uint8_t)tsval;
-	p[8] = (uint8_t)(tsecr >> 24);
-	p[9] = (uint8_t)(tsecr >> 16);
-	p[10] = (uint8_t)(tsecr >> 8);
-	p[11] = (uint8_t)tsecr;
+	put32(&p[4], tsval);
+	put32(&p[8], tsecr);
 	return TCP_TS_OPT_LEN;
 }
 
@@ -145,4 +172,44 @@ tcp_opts_write_ws(uint8_t *p, uint8_t shift)
 	p[2] = TCPOLEN_WS;
 	p[3] = shift;
 	return 4;
+}
+
+/* RFC 2018 §2 and RFC 7323 §3.2: SACK-permitted takes the NOPs' place before Timestamps. */
+unsigned int
+tcp_opts_write_sackperm_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
+{
+	p[0] = TCPOPT_SACK_PERM;
+	p[1] = TCPOLEN_SACK_PERM;
+	p[2] = TCPOPT_TS;
+	p[3] = TCPOLEN_TS;
+	put32(&p[4], tsval);
+	put32(&p[8], tsecr);
+	return TCP_TS_OPT_LEN;
+}
+
+unsigned int
+tcp_opts_write_sackperm(uint8_t *p)
+{
+	p[0] = TCPOPT_NOP;
+	p[1] = TCPOPT_NOP;
+	p[2] = TCPOPT_SACK_PERM;
+	p[3] = TCPOLEN_SACK_PERM;
+	return 4;
+}
+
+/* RFC 2018 §3: NOP, NOP, kind 5, length 2 + 8n, then n (left edge, right edge) pairs. */
+unsigned int
+tcp_opts_write_sack(uint8_t *p, const struct tcp_sack_block *b, unsigned int n)
+{
+	unsigned int i;
+
+	p[0] = TCPOPT_NOP;
+	p[1] = TCPOPT_NOP;
+	p[2] = TCPOPT_SACK;
+	p[3] = (uint8_t)(2 + 8 * n);
+	for (i = 0; i < n; i++) {
+		put32(&p[4 + 8 * i], b[i].start);
+		put32(&p[8 + 8 * i], b[i].end);
+	}
+	return 4 + 8 * n;
 }

@@ -102,6 +102,13 @@ eff_mss(const struct berth_stack *st, const struct tcb *tp)
 	return mss;
 }
 
+uint32_t
+tcp_seg_mss(const struct berth_stack *st, const struct tcb *tp)
+{
+	/* RFC 6691 §2: the SACK blocks this segment carries come off its payload too. */
+	return eff_mss(st, tp) - tcp_sack_opt_len(tp);
+}
+
 /* A header mbuf with hlen bytes of TCP header zeroed; headroom for IPv4 and Ethernet. */
 static struct rte_mbuf *
 seg_new(struct berth_stack *st, uint16_t hlen, struct rte_tcp_hdr **th)
@@ -292,9 +299,11 @@ send_data(struct berth_stack *st, struct tcb *tp, tcp_seq seq, uint32_t len, uin
 	  uint64_t now)
 {
 	bool rexmit = (len > 0 || (flags & (TCP_SYN | TCP_FIN))) && seq_lt(seq, tp->snd_max);
-	uint16_t hlen = TCP_HDR_LEN + (tp->ts_on ? TCP_TS_OPT_LEN : 0);
+	uint16_t sack_len = (uint16_t)tcp_sack_opt_len(tp);
+	uint16_t hlen = TCP_HDR_LEN + (tp->ts_on ? TCP_TS_OPT_LEN : 0) + sack_len;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
+	uint8_t *o;
 
 	m = seg_new(st, hlen, &th);
 	if (m == NULL)
@@ -304,8 +313,12 @@ send_data(struct berth_stack *st, struct tcb *tp, tcp_seq seq, uint32_t len, uin
 		DROP_INC(st, NO_MBUF);
 		return -ENOBUFS;
 	}
+	o = (uint8_t *)(th + 1);
 	if (tp->ts_on)
-		ts_write(tp, (uint8_t *)(th + 1), now);
+		o += ts_write(tp, o, now);
+	/* RFC 2018 §4: every ACK while we hold data out of order reports it. */
+	if (sack_len > 0)
+		tcp_sack_opt_write(st, tp, o);
 	seg_fill(th, &tp->key, seq, tp->rcv_nxt, flags, rcv_wnd_advertise(tp), hlen);
 	/* Whatever carries ACK acknowledges all we owe. */
 	if (flags & TCP_ACK) {
@@ -364,9 +377,11 @@ state_sends_data(enum tcp_state s)
  * then the FIN when all data is out. probe: with a zero window, send one
  * byte anyway (RFC 9293 §3.8.6.1 zero-window probe, and the RTO
  * retransmission of a segment the peer's window no longer covers).
+ * no_cwnd: the caller applied congestion control (RFC 6675 pipe).
  */
 static unsigned int
-output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_segs, bool probe)
+output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_segs, bool probe,
+       bool no_cwnd)
 {
 	tcp_seq data_end, win_end;
 	unsigned int n = 0;
@@ -383,14 +398,21 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 	 * RFC 5681 §3.1: and no more than cwnd beyond SND.UNA (with RFC
 	 * 3042's limited transmit allowance, tcp_cc_window).
 	 */
-	win_end = tp->snd_una + RTE_MIN(tp->snd_wnd, tcp_cc_window(st, tp, now));
-	mss = eff_mss(st, tp);
+	win_end = tp->snd_una +
+		  (no_cwnd ? tp->snd_wnd : RTE_MIN(tp->snd_wnd, tcp_cc_window(st, tp, now)));
+	mss = tcp_seg_mss(st, tp);
 
 	while (n < max_segs) {
+		uint32_t len = 0, sack_room = UINT32_MAX;
 		uint8_t flags = TCP_ACK;
-		uint32_t len = 0;
-		tcp_seq seq = tp->snd_nxt;
+		tcp_seq seq;
 
+		/* Sending again after a timeout: the peer's SACKed ranges are skipped. */
+		if (tp->nb_sb > 0 && seq_lt(tp->snd_nxt, tp->snd_max)) {
+			tcp_sack_skip(tp, &tp->snd_nxt, &sack_room);
+			tp->snd_cur = NULL;
+		}
+		seq = tp->snd_nxt;
 		if (seq_lt(seq, data_end)) {
 			uint32_t avail = data_end - seq;
 			uint32_t usable = seq_gt(win_end, seq) ? win_end - seq : 0;
@@ -402,6 +424,7 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 			}
 			len = RTE_MIN(avail, usable);
 			len = RTE_MIN(len, mss);
+			len = RTE_MIN(len, sack_room);
 			if (!probe && len < mss && send_hold(tp, seq, len, data_end))
 				break;
 			if (seq + len == data_end) {
@@ -460,7 +483,21 @@ output(struct berth_stack *st, struct tcb *tp, uint64_t now, unsigned int max_se
 void
 tcp_output(struct berth_stack *st, struct tcb *tp, uint64_t now)
 {
-	(void)output(st, tp, now, UINT32_MAX, false);
+	/* RFC 6675 §5: in SACK recovery the pipe, not SND.NXT, says what may go. */
+	if (tp->in_recovery && tp->sack_on) {
+		tcp_sack_output(st, tp, now);
+		return;
+	}
+	(void)output(st, tp, now, UINT32_MAX, false, false);
+}
+
+uint32_t
+tcp_output_new(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	tcp_seq before = tp->snd_nxt;
+
+	(void)output(st, tp, now, 1, false, true);
+	return tp->snd_nxt - before;
 }
 
 uint32_t
@@ -469,30 +506,42 @@ tcp_smss(const struct berth_stack *st, const struct tcb *tp)
 	return tp->nh.ifp != NULL ? eff_mss(st, tp) : TCP_DEFAULT_MSS;
 }
 
-void
-tcp_output_una(struct berth_stack *st, struct tcb *tp, uint64_t now)
+uint32_t
+tcp_output_range(struct berth_stack *st, struct tcb *tp, tcp_seq seq, uint32_t max,
+		 uint64_t now)
 {
 	tcp_seq data_end = snd_data_start(tp) + tp->sndq.bytes;
-	tcp_seq seq = tp->snd_una;
 	uint8_t flags = TCP_ACK;
 	uint32_t len = 0;
 
-	if (!state_sends_data(tp->state) || tp->nh.ifp == NULL || seq == tp->snd_max)
-		return;
-	/* RFC 5681 §3.2 step 3, RFC 6582 §3.2: one segment, the first not acknowledged. */
-	if (seq_lt(seq, data_end))
-		len = RTE_MIN(eff_mss(st, tp), (uint32_t)(data_end - seq));
-	if (seq + len == data_end && tp->fin_sent)
+	if (!state_sends_data(tp->state) || tp->nh.ifp == NULL || !seq_lt(seq, tp->snd_max) ||
+	    max == 0)
+		return 0;
+	if (seq_lt(seq, data_end)) {
+		len = RTE_MIN(tcp_seg_mss(st, tp), (uint32_t)(data_end - seq));
+		len = RTE_MIN(len, max);
+	}
+	/* Our FIN sits right after the data: it goes again when the range reaches it. */
+	if (seq + len == data_end && tp->fin_sent && len < max)
 		flags |= TCP_FIN;
 	else if (len == 0)
-		return;
+		return 0;
 	if (seq + len == data_end)
 		flags |= TCP_PSH;
 	/* RFC 6298 §3 (Karn): no sample from a segment sent twice. */
 	if (tp->rtt_active && seq_geq(tp->rtt_seq, seq))
 		tp->rtt_active = false;
-	(void)send_data(st, tp, seq, len, flags, now);
+	if (send_data(st, tp, seq, len, flags, now) < 0)
+		return 0;
 	tp->last_send = now;
+	return len + ((flags & TCP_FIN) ? 1 : 0);
+}
+
+void
+tcp_output_una(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	/* RFC 5681 §3.2 step 3, RFC 6582 §3.2: one segment, the first not acknowledged. */
+	(void)tcp_output_range(st, tp, tp->snd_una, UINT32_MAX, now);
 }
 
 void
@@ -503,7 +552,7 @@ tcp_output_probe(struct berth_stack *st, struct tcb *tp, uint64_t now)
 		tp->snd_nxt = tp->snd_una;
 		tp->snd_cur = NULL;
 	}
-	(void)output(st, tp, now, 1, true);
+	(void)output(st, tp, now, 1, true, false);
 }
 
 void
@@ -523,7 +572,7 @@ void
 tcp_output_rexmit(struct berth_stack *st, struct tcb *tp, uint64_t now)
 {
 	/* RFC 6298 §5.4: retransmit the earliest segment not yet acknowledged. */
-	(void)output(st, tp, now, 1, true);
+	(void)output(st, tp, now, 1, true, false);
 }
 
 /* ---- control segments ---- */
@@ -571,6 +620,7 @@ tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now)
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 	uint16_t wnd, hlen;
+	bool ts, sack;
 
 	if (tp->nh.ifp == NULL)
 		return;
@@ -584,13 +634,19 @@ tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now)
 	tp->rcv_mss = our_mss(st, tp);
 	tcp_ts_syn_prep(st, tp);
 	/*
-	 * RFC 7323 §1.3: a SYN offers Window Scale and Timestamps; a SYN-ACK
-	 * answers with those the peer's SYN carried. Linux's layout without
-	 * SACK: MSS, NOP, NOP, TS, NOP, WS (TSval 4-byte aligned, Appendix A).
+	 * RFC 7323 §1.3, RFC 2018 §2: a SYN offers Window Scale, Timestamps
+	 * and SACK; a SYN-ACK answers with those the peer's SYN carried.
+	 * Linux's layout: MSS, SACK-permitted, TS, NOP, WS (TSval 4-byte
+	 * aligned, RFC 7323 Appendix A); NOP, NOP stand in for SACK-permitted
+	 * without SACK, and before it without Timestamps.
 	 */
+	ts = !syn_ack || tp->ts_on;
+	sack = syn_ack ? tp->sack_on : tcp_sack_offer(st);
 	hlen = TCP_SYN_HDR_LEN;
-	if (!syn_ack || tp->ts_on)
+	if (ts)
 		hlen += TCP_TS_OPT_LEN;
+	else if (sack)
+		hlen += 4;
 	if (!syn_ack || tp->ws_on)
 		hlen += 4;
 	m = seg_new(st, hlen, &th);
@@ -600,10 +656,15 @@ tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now)
 		/* RFC 9293 §3.7.1, RFC 1122 §4.2.2.6: MSS only on SYNs. */
 		o += tcp_opts_write_mss(o, tp->rcv_mss);
 		/* RFC 7323 §3.2: TSecr is 0 on a SYN (no ACK), TS.Recent on a SYN-ACK. */
-		if (!syn_ack)
-			o += tcp_opts_write_ts(o, tcp_ts_now(tp, now), 0);
-		else if (tp->ts_on)
-			o += ts_write(tp, o, now);
+		if (ts) {
+			uint32_t tsval = tcp_ts_now(tp, now);
+			uint32_t tsecr = syn_ack && tp->ts_recent_ok ? tp->ts_recent : 0;
+
+			o += sack ? tcp_opts_write_sackperm_ts(o, tsval, tsecr) :
+				    tcp_opts_write_ts(o, tsval, tsecr);
+		} else if (sack) {
+			o += tcp_opts_write_sackperm(o);
+		}
 		/* RFC 7323 §2.2: our shift, sent only on a SYN. */
 		if (!syn_ack || tp->ws_on)
 			tcp_opts_write_ws(o, tp->rcv_wscale);
@@ -633,23 +694,44 @@ tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now)
 		tcp_rexmit_arm(st, tp, now);
 }
 
-void
-tcp_send_raw(struct berth_stack *st, const struct tcp_key *key,
-	     const struct berth_nexthop *nh, tcp_seq seq, tcp_seq ack, uint8_t flags,
-	     uint16_t wnd, uint64_t now)
+/* A bare segment from explicit fields; ts: with Timestamps <tsval, tsecr>. */
+static void
+raw_send(struct berth_stack *st, const struct tcp_key *key, const struct berth_nexthop *nh,
+	 tcp_seq seq, tcp_seq ack, uint8_t flags, uint16_t wnd, bool ts, uint32_t tsval,
+	 uint32_t tsecr, uint64_t now)
 {
+	uint16_t hlen = TCP_HDR_LEN + (ts ? TCP_TS_OPT_LEN : 0);
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 
 	if (nh == NULL || nh->ifp == NULL)
 		return;
-	m = seg_new(st, TCP_HDR_LEN, &th);
+	m = seg_new(st, hlen, &th);
 	if (m == NULL)
 		return;
-	seg_fill(th, key, seq, ack, flags, wnd, TCP_HDR_LEN);
+	if (ts)
+		tcp_opts_write_ts((uint8_t *)(th + 1), tsval, tsecr);
+	seg_fill(th, key, seq, ack, flags, wnd, hlen);
 	if (flags & TCP_RST)
 		STAT_INC(st, TCP_RST_TX);
 	(void)seg_send(st, m, nh, key->laddr, key->raddr, now);
+}
+
+void
+tcp_send_raw(struct berth_stack *st, const struct tcp_key *key,
+	     const struct berth_nexthop *nh, tcp_seq seq, tcp_seq ack, uint8_t flags,
+	     uint16_t wnd, uint64_t now)
+{
+	raw_send(st, key, nh, seq, ack, flags, wnd, false, 0, 0, now);
+}
+
+void
+tcp_send_raw_ts(struct berth_stack *st, const struct tcp_key *key,
+		const struct berth_nexthop *nh, tcp_seq seq, tcp_seq ack, uint8_t flags,
+		uint16_t wnd, uint32_t tsval, uint32_t tsecr, uint64_t now)
+{
+	/* RFC 7323 §3.2: once negotiated, every segment but a RST carries Timestamps. */
+	raw_send(st, key, nh, seq, ack, flags, wnd, true, tsval, tsecr, now);
 }
 
 void
@@ -718,6 +800,7 @@ tcp_ack_advance(struct berth_stack *st, struct tcb *tp, tcp_seq ack, uint64_t no
 		tcp_trim_front(&tp->sndq, payload);
 	tp->snd_cur = NULL;
 	tp->snd_una = ack;
+	tcp_sack_una(tp);
 	/* After a timeout rewound snd_nxt, the original may have arrived after all. */
 	if (seq_lt(tp->snd_nxt, ack))
 		tp->snd_nxt = ack;
@@ -864,6 +947,7 @@ ooo_insert(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq s
 
 		if (seq_geq(prev_end, end)) {
 			/* Every byte already held (an exact duplicate or inside one). */
+			tcp_sack_rcv_dup(tp, seq, end);
 			DROP(st, TCP_OOO_DUP, m);
 			return;
 		}
@@ -901,6 +985,7 @@ ooo_insert(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq s
 	tp->ooo[i].m = m;
 	tp->nb_ooo++;
 	tp->ooo_bytes += len;
+	tcp_sack_rcv_ooo(tp, seq);
 }
 
 void
@@ -922,6 +1007,7 @@ tcp_rcv_data(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq
 		uint32_t old = tp->rcv_nxt - seq;
 
 		if (old >= len) {
+			tcp_sack_rcv_dup(tp, seq, seq + len);
 			DROP(st, TCP_OOO_DUP, m);
 			return;
 		}

@@ -1160,6 +1160,16 @@ berth_stack_conns_dump(struct berth_stack *st, FILE *f)
 			snprintf(tm + n, sizeof(tm) - (size_t)n, "%scwnd:%u ssthresh:%u",
 				 n > 0 ? " " : "", tp->cwnd, tp->ssthresh);
 		}
+		/* SACK in use (tcp_sack.c), and what the peer holds beyond a hole. */
+		if (tp->sack_on) {
+			n = (int)strlen(tm);
+			snprintf(tm + n, sizeof(tm) - (size_t)n, "%ssack", n > 0 ? " " : "");
+			if (tp->nb_sb > 0) {
+				n = (int)strlen(tm);
+				snprintf(tm + n, sizeof(tm) - (size_t)n, " sacked:%u/%u",
+					 tp->sacked_bytes, (unsigned int)tp->nb_sb);
+			}
+		}
 		fprintf(f, "%-12s %8u %8u %-21s %-21s %s\n", tcp_state_name(tp->state),
 			tp->rcvq.bytes, tp->sndq.bytes, la, ra, tm);
 		nconn++;

@@ -27,12 +27,17 @@
  * tcp_tw with the low bit set (both are at least 8-byte aligned), so one
  * bulk lookup serves live connections and TIME-WAIT alike.
  *
- * TIME-WAIT entries are 32 bytes from a preallocated pool: the key is not
- * copied but pointed at inside the hash's own key store (rte_hash keeps a
- * key at a fixed position while it is present), so an entry costs 32 bytes
- * here plus the hash slot every connection has (key 12 B + data pointer,
- * 32 B aligned). Every entry lives 2*MSL, so they sit on one FIFO ordered by
- * expiry and a single wheel timer is armed for the head.
+ * TIME-WAIT entries are 32 bytes in a preallocated array indexed by the
+ * key's position in the hash's key store: rte_hash_add_key returns a
+ * position unique to the key while it is present, meant as an index into
+ * the caller's own array, and rte_hash_get_key_with_position gives the key
+ * back. The key is neither copied nor pointed at, so an entry costs 32
+ * bytes here plus the hash slot every connection has (key 12 B + data
+ * pointer, 32 B aligned). Besides the sequence numbers to re-ACK a FIN it
+ * keeps what RFC 7323 and RFC 6191 need: whether the connection used
+ * timestamps, the peer's last TSval (TS.Recent) and our TSval offset. Every
+ * entry lives 2*MSL, so they sit on one FIFO ordered by expiry and a single
+ * wheel timer is armed for the head.
  *
  * Port use is counted per port (host order index, 65536 entries) so that
  * the common questions ("anyone on this port?") cost one array read before
@@ -59,14 +64,19 @@
 
 #define TW_NIL UINT32_MAX
 #define TW_TAG ((uintptr_t)1)
+#define TW_EXPIRE_MAX ((UINT64_C(1) << 61) - 1)   /* ns: 73 years */
 
 /* A connection in TIME-WAIT, without its TCB (see preamble). */
 struct tcp_tw {
-	const struct tcp_key *key;  /* in the hash's key store, valid while present */
 	tcp_seq snd_nxt;            /* to re-ACK a retransmitted FIN */
 	tcp_seq rcv_nxt;
-	uint64_t expire;            /* ns */
-	uint32_t prev, next;        /* FIFO by expiry (pool indexes); next links the free list */
+	uint32_t ts_recent;         /* TS.Recent: the peer's last TSval (RFC 7323 §4.3) */
+	uint32_t ts_off;            /* our TSval = ts_off + now in ms (RFC 7323 §5.4) */
+	uint64_t expire : 61;       /* ns */
+	uint64_t used : 1;          /* in the table (the array has a slot per key position) */
+	uint64_t ts_on : 1;         /* the connection used timestamps (RFC 7323 §3.2) */
+	uint64_t ts_recent_ok : 1;  /* ts_recent is valid */
+	uint32_t prev, next;        /* FIFO by expiry (array indexes) */
 };
 static_assert(sizeof(struct tcp_tw) == 32, "a TIME-WAIT entry must stay 32 bytes");
 
@@ -92,8 +102,8 @@ struct tcp_table {
 	uint32_t max;               /* conf.tcp_max_conns */
 	uint32_t nb_tcbs;
 	uint32_t nb_tw;
-	struct tcp_tw *tw;          /* pool of max entries */
-	uint32_t tw_free;           /* free list head */
+	struct tcp_tw *tw;          /* one slot per key position of conns */
+	uint32_t tw_slots;
 	uint32_t tw_head, tw_tail;  /* FIFO, earliest expiry first */
 	struct berth_timer tw_timer;
 	struct port_use *ports;     /* 65536 */
@@ -173,7 +183,7 @@ int
 tcp_table_init(struct berth_stack *st)
 {
 	struct tcp_table *t;
-	uint32_t i, nsock = st->conf.max_sockets;
+	uint32_t nsock = st->conf.max_sockets;
 
 	t = rte_zmalloc_socket("berth_tcp_table", sizeof(*t), RTE_CACHE_LINE_SIZE, st->socket_id);
 	if (t == NULL)
@@ -184,7 +194,10 @@ tcp_table_init(struct berth_stack *st)
 	/* At most one binding and one listener per socket. */
 	t->listen = hash_make(st, "lsn", nsock, sizeof(struct addr_port), false);
 	t->binds = hash_make(st, "bind", nsock, sizeof(struct addr_port), false);
-	t->tw = rte_zmalloc_socket("berth_tcp_tw", (size_t)t->max * sizeof(*t->tw),
+	/* Every key position rte_hash_add_key can return (RTE_MAX: an error gives 0). */
+	if (t->conns != NULL)
+		t->tw_slots = (uint32_t)RTE_MAX(rte_hash_max_key_id(t->conns), 0) + 1;
+	t->tw = rte_zmalloc_socket("berth_tcp_tw", (size_t)t->tw_slots * sizeof(*t->tw),
 				   RTE_CACHE_LINE_SIZE, st->socket_id);
 	t->ports = rte_zmalloc_socket("berth_tcp_ports", 65536 * sizeof(*t->ports),
 				      RTE_CACHE_LINE_SIZE, st->socket_id);
@@ -193,9 +206,6 @@ tcp_table_init(struct berth_stack *st)
 		tcp_table_fini(st);
 		return -ENOMEM;
 	}
-	for (i = 0; i < t->max; i++)
-		t->tw[i].next = i + 1 < t->max ? i + 1 : TW_NIL;
-	t->tw_free = t->max > 0 ? 0 : TW_NIL;
 	t->tw_head = t->tw_tail = TW_NIL;
 	timer_init(&t->tw_timer, tw_expire);
 	return 0;
@@ -294,6 +304,17 @@ tcp_table_remove(struct berth_stack *st, struct tcb *tp)
 
 /* ---- TIME-WAIT entries ---- */
 
+/* The key of an entry in the table, in the hash's key store; NULL if there is none. */
+static const struct tcp_key *
+tw_key(const struct tcp_table *t, const struct tcp_tw *tw)
+{
+	void *kp;
+
+	if (!tw->used || rte_hash_get_key_with_position(t->conns, (int32_t)tw_index(t, tw), &kp) < 0)
+		return NULL;
+	return kp;
+}
+
 static void
 fifo_unlink(struct tcp_table *t, struct tcp_tw *tw)
 {
@@ -313,10 +334,12 @@ fifo_unlink(struct tcp_table *t, struct tcp_tw *tw)
  * time) still lands in order.
  */
 static void
-fifo_insert(struct tcp_table *t, struct tcp_tw *tw)
+fifo_insert(struct tcp_table *t, struct tcp_tw *tw, uint64_t expire)
 {
 	uint32_t idx = tw_index(t, tw), after = t->tw_tail;
 
+	/* The field holds 73 years: an expiry beyond is never reached anyway. */
+	tw->expire = RTE_MIN(expire, TW_EXPIRE_MAX);
 	while (after != TW_NIL && t->tw[after].expire > tw->expire)
 		after = t->tw[after].prev;
 	tw->prev = after;
@@ -343,19 +366,21 @@ tw_timer_update(struct berth_stack *st, struct tcp_table *t)
 		timer_arm(&st->wheel, &t->tw_timer, t->tw[t->tw_head].expire);
 }
 
-/* Take tw out of the hash, the FIFO and the port counts; back to the pool. */
+/* Take tw out of the hash, the FIFO and the port counts. */
 static void
 tw_release(struct tcp_table *t, struct tcp_tw *tw)
 {
-	struct tcp_key key = *tw->key; /* the hash slot goes away with the key */
+	const struct tcp_key *kp = tw_key(t, tw);
 
-	rte_hash_del_key(t->conns, &key);
+	if (kp != NULL) {
+		struct tcp_key key = *kp; /* the hash slot goes away with the key */
+
+		rte_hash_del_key(t->conns, &key);
+		port_use(t, key.lport)->tws--;
+	}
 	fifo_unlink(t, tw);
-	port_use(t, key.lport)->tws--;
 	t->nb_tw--;
-	tw->key = NULL;
-	tw->next = t->tw_free;
-	t->tw_free = tw_index(t, tw);
+	tw->used = 0;
 }
 
 struct tcp_tw *
@@ -364,25 +389,29 @@ tcp_tw_insert(struct berth_stack *st, const struct tcp_key *key, tcp_seq snd_nxt
 {
 	struct tcp_table *t = tbl(st);
 	struct tcp_tw *tw;
-	void *kp;
 	int32_t pos;
 
-	if (table_full(t) || t->tw_free == TW_NIL || rte_hash_lookup(t->conns, key) >= 0)
+	if (table_full(t) || rte_hash_lookup(t->conns, key) >= 0)
 		return NULL;
-	tw = &t->tw[t->tw_free];
-	if (rte_hash_add_key_data(t->conns, key, (void *)((uintptr_t)tw | TW_TAG)) < 0)
+	/* The key's position is the entry's slot; its data then points at the slot. */
+	pos = rte_hash_add_key(t->conns, key);
+	if (pos < 0)
 		return NULL;
-	pos = rte_hash_lookup(t->conns, key);
-	if (pos < 0 || rte_hash_get_key_with_position(t->conns, pos, &kp) < 0) {
+	if ((uint32_t)pos >= t->tw_slots || t->tw[pos].used ||
+	    rte_hash_add_key_data(t->conns, key, (void *)((uintptr_t)&t->tw[pos] | TW_TAG)) < 0) {
 		rte_hash_del_key(t->conns, key);
 		return NULL;
 	}
-	t->tw_free = tw->next;
-	tw->key = kp;
+	tw = &t->tw[pos];
+	tw->used = 1;
 	tw->snd_nxt = snd_nxt;
 	tw->rcv_nxt = rcv_nxt;
-	tw->expire = expire;
-	fifo_insert(t, tw);
+	/* Without timestamps until tcp_tw_set_ts says otherwise. */
+	tw->ts_on = 0;
+	tw->ts_recent_ok = 0;
+	tw->ts_recent = 0;
+	tw->ts_off = 0;
+	fifo_insert(t, tw, expire);
 	t->nb_tw++;
 	port_use(t, key->lport)->tws++;
 	STAT_INC(st, TCP_TW_ENTER);
@@ -391,11 +420,29 @@ tcp_tw_insert(struct berth_stack *st, const struct tcp_key *key, tcp_seq snd_nxt
 }
 
 void
+tcp_tw_set_ts(struct tcp_tw *tw, const struct tcp_tw_ts *ts)
+{
+	tw->ts_on = ts->on;
+	tw->ts_recent_ok = ts->on && ts->recent_ok;
+	tw->ts_recent = ts->recent;
+	tw->ts_off = ts->off;
+}
+
+void
+tcp_tw_get_ts(const struct tcp_tw *tw, struct tcp_tw_ts *ts)
+{
+	ts->on = tw->ts_on;
+	ts->recent_ok = tw->ts_recent_ok;
+	ts->recent = tw->ts_recent;
+	ts->off = tw->ts_off;
+}
+
+void
 tcp_tw_remove(struct berth_stack *st, struct tcp_tw *tw)
 {
 	struct tcp_table *t = tbl(st);
 
-	if (tw == NULL || tw->key == NULL)
+	if (tw == NULL || !tw->used)
 		return;
 	tw_release(t, tw);
 	tw_timer_update(st, t);
@@ -408,17 +455,17 @@ tcp_tw_restart(struct berth_stack *st, struct tcp_tw *tw, uint64_t expire)
 
 	/* RFC 9293 §3.10.7.4 (TIME-WAIT, FIN): restart the 2 MSL time-wait timeout. */
 	fifo_unlink(t, tw);
-	tw->expire = expire;
-	fifo_insert(t, tw);
+	fifo_insert(t, tw, expire);
 	tw_timer_update(st, t);
 }
 
 static void
-tw_trace(const struct tcp_key *k)
+tw_trace(const struct tcp_table *t, const struct tcp_tw *tw)
 {
 	char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN];
+	const struct tcp_key *k;
 
-	if (!rte_log_can_log(berth_logtype, RTE_LOG_DEBUG))
+	if (!rte_log_can_log(berth_logtype, RTE_LOG_DEBUG) || (k = tw_key(t, tw)) == NULL)
 		return;
 	inet_ntop(AF_INET, &k->laddr, l, sizeof(l));
 	inet_ntop(AF_INET, &k->raddr, r, sizeof(r));
@@ -435,7 +482,7 @@ tw_expire(struct berth_stack *st, struct berth_timer *timer, uint64_t now)
 
 	(void)timer;
 	while (t->tw_head != TW_NIL && (tw = &t->tw[t->tw_head])->expire <= now) {
-		tw_trace(tw->key);
+		tw_trace(t, tw);
 		tw_release(t, tw);
 		STAT_INC(st, TCP_TW_EXPIRE);
 	}
@@ -455,9 +502,9 @@ tcp_tw_rcv_nxt(const struct tcp_tw *tw)
 }
 
 const struct tcp_key *
-tcp_tw_key(const struct tcp_tw *tw)
+tcp_tw_key(const struct berth_stack *st, const struct tcp_tw *tw)
 {
-	return tw->key;
+	return tw_key(tbl(st), tw);
 }
 
 uint32_t
@@ -617,11 +664,13 @@ void
 tcp_tw_foreach(struct berth_stack *st, tcp_tw_fn fn, void *arg)
 {
 	struct tcp_table *t = tbl(st);
+	const struct tcp_key *k;
 	uint32_t i;
 
 	if (t == NULL)
 		return;
 	/* Earliest expiry first; fn must not add or remove entries. */
 	for (i = t->tw_head; i != TW_NIL; i = t->tw[i].next)
-		fn(t->tw[i].key, t->tw[i].expire, arg);
+		if ((k = tw_key(t, &t->tw[i])) != NULL)
+			fn(k, t->tw[i].expire, arg);
 }

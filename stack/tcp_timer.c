@@ -199,6 +199,10 @@ tcp_enter_time_wait(struct berth_stack *st, struct tcb *tp, uint64_t now)
 		tcp_table_remove(st, tp);
 	/* The compact entry answers for the connection from now on. */
 	tw = tcp_tw_insert(st, &tp->key, tp->snd_max, tp->rcv_nxt, expire);
+	/* RFC 7323 §3.2 (its ACKs keep Timestamps), RFC 6191 (reopening by TSval). */
+	if (tw != NULL && tp->ts_on)
+		tcp_tw_set_ts(tw, &(struct tcp_tw_ts){ .on = true, .recent_ok = tp->ts_recent_ok,
+						       .recent = tp->ts_recent, .off = tp->ts_off });
 	pktq_free(&tp->sndq);
 	/* Data that arrived with or before the FIN stays readable until close. */
 	if (tp->app_closed || tp->so.sd < 0)

@@ -107,7 +107,7 @@ uint32_t
 tcp_ts_now(const struct tcb *tp, uint64_t now)
 {
 	/* RFC 7323 §5.4: a 1 ms clock, monotonic, wrapping modulo 2^32. */
-	return tp->ts_off + (uint32_t)(now / NS_PER_MS);
+	return tcp_ts_clock(tp->ts_off, now);
 }
 
 uint32_t

@@ -53,6 +53,7 @@ extern "C" {
 	X(TCP_CHALLENGE_ACK, "tcp_challenge_ack", "challenge ACKs sent (RFC 5961)") \
 	X(TCP_RST_RX,     "tcp_rst_rx",     "connections reset by the peer") \
 	X(TCP_TW_REOPEN,  "tcp_tw_reopen",  "TIME-WAIT connections reopened by a new SYN") \
+	X(TCP_TW_REOPEN_TS, "tcp_tw_reopen_ts", "of those, reopened by a newer timestamp (RFC 6191)") \
 	X(TCP_CHACK_LIMITED, "tcp_challenge_ack_limited", "challenge ACKs held back (RFC 5961)") \
 	X(TCP_OOW_ACK_LIMITED, "tcp_oow_ack_limited", "ACKs to out-of-window bare ACKs held back") \
 	/* TCP output and timers (tcp_output.c, tcp_timer.c, tcp_sock.c) */ \
@@ -70,6 +71,15 @@ extern "C" {
 	X(TCP_PERSIST_PROBES, "tcp_persist_probes", "zero-window probes sent") \
 	X(TCP_KEEPALIVE_PROBES, "tcp_keepalive_probes", "keepalive probes sent") \
 	X(TCP_KEEPALIVE_DROPS, "tcp_keepalive_drops", "connections ended by unanswered keepalives") \
+	/* SACK (tcp_sack.c: RFC 2018, RFC 2883, RFC 6675) */ \
+	X(TCP_SACK_RECOVERY, "tcp_sack_recovery", "loss recoveries by SACK (RFC 6675)") \
+	X(TCP_SACK_REXMIT, "tcp_sack_rexmit", "segments retransmitted in SACK recovery (NextSeg)") \
+	X(TCP_SACK_TX,    "tcp_sack_tx",    "segments sent with SACK blocks") \
+	X(TCP_DSACK_TX,   "tcp_dsack_tx",   "D-SACK blocks sent (RFC 2883)") \
+	X(TCP_SACK_RX,    "tcp_sack_blocks_rx", "SACK blocks received") \
+	X(TCP_DSACK_RX,   "tcp_dsack_rx",   "D-SACK blocks received (RFC 2883)") \
+	X(TCP_SACK_BAD,   "tcp_sack_bad",   "SACK blocks ignored: outside SND.UNA..SND.MAX, empty or wrapped") \
+	X(TCP_SACK_FORGOTTEN, "tcp_sack_forgotten", "SACKed ranges forgotten: scoreboard full") \
 	/* TCP tables (tcp_table.c, tcp_portsel.c) */ \
 	X(TCP_TW_ENTER,   "tcp_time_wait",  "connections that entered TIME-WAIT") \
 	X(TCP_TW_EXPIRE,  "tcp_tw_expired", "TIME-WAIT entries expired after 2*MSL") \
@@ -142,6 +152,7 @@ extern "C" {
 	X(TCP_OOO_FULL,   "tcp_ooo_full",   "out-of-order segment dropped: queue full") \
 	X(TCP_OOO_DUP,    "tcp_ooo_dup",    "data already held or delivered (tcp_output.c)") \
 	X(TCP_TW,         "tcp_tw",         "segment to a TIME-WAIT connection dropped") \
+	X(TCP_TW_SYN,     "tcp_tw_syn",     "SYN not newer than a TIME-WAIT connection (RFC 6191): ACKed, kept") \
 	X(TCP_CONN_FULL,  "tcp_conn_full",  "SYN dropped: connection table full") \
 	X(TCP_RD_SHUT,    "tcp_rd_shut",    "data discarded: reading was shut down") \
 	X(TCP_HDR_SPLIT,  "tcp_hdr_split",  "TCP header split, cannot be joined") \

@@ -11,6 +11,7 @@
 #ifndef BERTH_STACK_H
 #define BERTH_STACK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -142,6 +143,11 @@ struct berth_stack_conf {
 	 * RFC 9438). A socket picks its own with BERTH_TCP_CONGESTION.
 	 */
 	uint8_t tcp_cc;
+	/**
+	 * Neither offer nor accept SACK (RFC 2018) on new connections. SACK
+	 * is on by default: loss recovery then follows RFC 6675.
+	 */
+	bool tcp_no_sack;
 };
 
 /** Congestion control algorithms (berth_stack_conf.tcp_cc, BERTH_TCP_CONGESTION). */

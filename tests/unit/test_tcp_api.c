@@ -479,8 +479,8 @@ test_connect_syn(void)
 	H_ASSERT(tx(&h, &p));
 	/*
 	 * RFC 9293 §3.5: <SEQ=ISS><CTL=SYN>, MSS option = MTU 1500 - 40
-	 * (§3.7.1), then RFC 7323's NOP, NOP, Timestamps, NOP, Window Scale:
-	 * 20 bytes of options.
+	 * (§3.7.1), then RFC 2018's SACK-permitted, RFC 7323's Timestamps,
+	 * NOP, Window Scale: 20 bytes of options.
 	 */
 	CU_ASSERT_EQUAL(p.flags, TCP_SYN);
 	CU_ASSERT_EQUAL(p.seq, tp->iss);
@@ -488,8 +488,8 @@ test_connect_syn(void)
 	CU_ASSERT_EQUAL(p.hlen, 40);
 	CU_ASSERT_EQUAL(p.mss, 1460);
 	{
-		/* Linux's SYN layout without SACK; TSecr 0; shift 3 for the 256 KiB default rcvbuf. */
-		static const uint8_t head[] = { 1, 1, 8, 10 };
+		/* Linux's SYN layout; TSecr 0; shift 3 for the 256 KiB default rcvbuf. */
+		static const uint8_t head[] = { 4, 2, 8, 10 };
 		static const uint8_t tail[] = { 0, 0, 0, 0, 1, 3, 3, 3 };
 
 		CU_ASSERT_EQUAL(memcmp(p.tcp + 24, head, sizeof(head)), 0);

@@ -304,6 +304,9 @@ ref_parse(const uint8_t *p, unsigned int len, bool syn, uint16_t *mss)
 			if ((p[at] == 3 && p[at + 1] != 3) || (p[at] == 8 && p[at + 1] != 10) ||
 			    (p[at] == 4 && p[at + 1] != 2))
 				return -1;
+			/* RFC 2018 §3: SACK is 2 + 8n bytes, n >= 1. */
+			if (p[at] == 5 && (p[at + 1] < 10 || (p[at + 1] - 2) % 8 != 0))
+				return -1;
 			at += p[at + 1];
 		}
 	}

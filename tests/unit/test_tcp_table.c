@@ -2,9 +2,10 @@
 /*
  * TCP tables (stack/tcp_table.c): the connection table with TCBs and
  * compact TIME-WAIT entries, single and bulk lookups, capacity, TIME-WAIT
- * expiry on the virtual clock with one timer, the listen table, and the
- * port bindings (bind conflicts, live connections and TIME-WAIT on a port,
- * SO_REUSEADDR, free 4-tuples).
+ * expiry on the virtual clock with one timer, entries in slots given by the
+ * hash's key positions, the RFC 7323 state an entry keeps, the listen
+ * table, and the port bindings (bind conflicts, live connections and
+ * TIME-WAIT on a port, SO_REUSEADDR, free 4-tuples).
  *
  * TCBs are zeroed struct tcb allocated here with only the key set: the table
  * needs nothing else, and no other TCP file is involved.
@@ -290,7 +291,7 @@ test_tw_entry(void)
 	CU_ASSERT_PTR_EQUAL(r.tw, tw);
 	CU_ASSERT_EQUAL(tcp_tw_snd_nxt(r.tw), 0xfffffff0u);
 	CU_ASSERT_EQUAL(tcp_tw_rcv_nxt(r.tw), 12345);
-	CU_ASSERT_EQUAL(memcmp(tcp_tw_key(r.tw), &k, sizeof(k)), 0);
+	CU_ASSERT_EQUAL(memcmp(tcp_tw_key(h.st, r.tw), &k, sizeof(k)), 0);
 
 	/* Removal (a SYN reopening the tuple, RFC 6191) frees it without expiry. */
 	tcp_tw_remove(h.st, tw);
@@ -298,6 +299,102 @@ test_tw_entry(void)
 	CU_ASSERT_EQUAL(tcp_tw_count(h.st), 0);
 	h_poll_ns(&h, 3 * MSL_NS);
 	CU_ASSERT_EQUAL(h_counter(&h, "tcp_tw_expired"), 0);
+	h_teardown(&h);
+}
+
+/* The RFC 7323 state an entry keeps, beside its expiry (flags share its word). */
+static void
+test_tw_ts_state(void)
+{
+	struct harness h;
+	struct tcp_key k = key4(H_OUR_IP, 7, H_PEER_IP, 40000);
+	struct tcp_key k2 = key4(H_OUR_IP, 7, H_PEER_IP, 40001);
+	struct tcp_tw_ts ts;
+	struct tcp_tw *tw, *tw2;
+
+	h_setup(&h);
+	/* A second entry first: the key position of tw is not 0. */
+	tw2 = tcp_tw_insert(h.st, &k2, 1, 1, h.now + 2 * MSL_NS);
+	tw = tcp_tw_insert(h.st, &k, 100, 200, h.now + 2 * MSL_NS);
+	H_ASSERT(tw != NULL && tw2 != NULL);
+	/* Without timestamps until told. */
+	memset(&ts, 0xff, sizeof(ts));
+	tcp_tw_get_ts(tw, &ts);
+	CU_ASSERT_FALSE(ts.on);
+	CU_ASSERT_FALSE(ts.recent_ok);
+
+	tcp_tw_set_ts(tw, &(struct tcp_tw_ts){ .on = true, .recent_ok = true,
+						.recent = 0xfffffffeu, .off = 0x80000001u });
+	tcp_tw_get_ts(tw, &ts);
+	CU_ASSERT_TRUE(ts.on);
+	CU_ASSERT_TRUE(ts.recent_ok);
+	CU_ASSERT_EQUAL(ts.recent, 0xfffffffeu);
+	CU_ASSERT_EQUAL(ts.off, 0x80000001u);
+	/* The flags left the key, the sequence numbers and the other entry alone. */
+	CU_ASSERT_EQUAL(memcmp(tcp_tw_key(h.st, tw), &k, sizeof(k)), 0);
+	CU_ASSERT_EQUAL(memcmp(tcp_tw_key(h.st, tw2), &k2, sizeof(k2)), 0);
+	CU_ASSERT_EQUAL(tcp_tw_snd_nxt(tw), 100);
+	CU_ASSERT_EQUAL(tcp_tw_rcv_nxt(tw), 200);
+	tcp_tw_get_ts(tw2, &ts);
+	CU_ASSERT_FALSE(ts.on);
+
+	/* TS.Recent unknown: only "on" is kept. */
+	tcp_tw_set_ts(tw, &(struct tcp_tw_ts){ .on = true, .recent_ok = false, .off = 7 });
+	tcp_tw_get_ts(tw, &ts);
+	CU_ASSERT_TRUE(ts.on);
+	CU_ASSERT_FALSE(ts.recent_ok);
+	CU_ASSERT_EQUAL(ts.off, 7);
+	tcp_tw_set_ts(tw, &(struct tcp_tw_ts){ .on = false });
+	tcp_tw_get_ts(tw, &ts);
+	CU_ASSERT_FALSE(ts.on);
+	CU_ASSERT_EQUAL(memcmp(tcp_tw_key(h.st, tw), &k, sizeof(k)), 0);
+
+	/* Removal still finds the key through its position. */
+	tcp_tw_set_ts(tw, &(struct tcp_tw_ts){ .on = true, .recent_ok = true, .recent = 1 });
+	tcp_tw_remove(h.st, tw);
+	CU_ASSERT_EQUAL(tcp_table_lookup(h.st, &k).kind, TCP_LK_NONE);
+	CU_ASSERT_EQUAL(tcp_table_lookup(h.st, &k2).kind, TCP_LK_TW);
+	CU_ASSERT(tcp_tuple_free(h.st, &k));
+	CU_ASSERT_EQUAL(tcp_tw_count(h.st), 1);
+	/* A removed entry is not removed twice. */
+	tcp_tw_remove(h.st, tw);
+	CU_ASSERT_EQUAL(tcp_tw_count(h.st), 1);
+	h_teardown(&h);
+}
+
+/* A slot taken again starts afresh: nothing of the timestamps of the entry before. */
+static void
+test_tw_slot_fresh(void)
+{
+	enum { N = 8 };
+	struct berth_stack_conf c = { .tcp_max_conns = N };
+	struct tcp_tw *tw[N];
+	struct tcp_tw_ts ts;
+	struct harness h;
+	struct tcp_key k;
+	unsigned int i, round;
+
+	h_setup_conf(&h, &c);
+	for (round = 0; round < 2; round++) {
+		/* N entries fill every key position of the table: round 1 reuses all. */
+		for (i = 0; i < N; i++) {
+			k = key4(H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1 + i + round * N));
+			tw[i] = tcp_tw_insert(h.st, &k, 1, 1, h.now + 2 * MSL_NS);
+			H_ASSERT(tw[i] != NULL);
+			tcp_tw_get_ts(tw[i], &ts);
+			CU_ASSERT_FALSE(ts.on);
+			CU_ASSERT_FALSE(ts.recent_ok);
+			CU_ASSERT_EQUAL(ts.recent, 0);
+			CU_ASSERT_EQUAL(ts.off, 0);
+			tcp_tw_set_ts(tw[i], &(struct tcp_tw_ts){ .on = true, .recent_ok = true,
+								  .recent = 99, .off = 77 });
+		}
+		k = key4(H_OUR_IP, 7, H_PEER_IP, 999);
+		CU_ASSERT_PTR_NULL(tcp_tw_insert(h.st, &k, 1, 1, h.now + 2 * MSL_NS));
+		for (i = 0; i < N; i++)
+			tcp_tw_remove(h.st, tw[i]);
+		CU_ASSERT_EQUAL(tcp_tw_count(h.st), 0);
+	}
 	h_teardown(&h);
 }
 
@@ -346,6 +443,65 @@ test_tw_expiry_exact(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "tcp_tw_expired"), 1);
 	/* The tuple is free again. */
 	CU_ASSERT(tcp_tuple_free(h.st, &k));
+	h_teardown(&h);
+}
+
+/*
+ * An entry's slot is its key's position in the hash: positions freed by
+ * TCBs and entries are taken again, and every entry still finds its own
+ * key and is found by it.
+ */
+static void
+test_tw_slots_reused(void)
+{
+	enum { N = 40 };
+	struct harness h;
+	struct tcb *tp[N];
+	struct tcp_tw *tw[N];
+	struct tcp_lookup r;
+	struct tcp_key k;
+	unsigned int i, round;
+
+	h_setup(&h);
+	memset(tp, 0, sizeof(tp));
+	memset(tw, 0, sizeof(tw));
+	for (round = 0; round < 3; round++) {
+		/* Even ports: TCBs; odd ports: TIME-WAIT entries; each round frees half of each. */
+		for (i = 0; i < N; i++) {
+			k = key4(H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1000 + i));
+			if (i % 2 == 0 && tp[i] == NULL) {
+				tp[i] = tcb_new(H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1000 + i));
+				H_ASSERT(tcp_table_insert(h.st, tp[i]) == 0);
+			} else if (i % 2 == 1 && tw[i] == NULL) {
+				tw[i] = tcp_tw_insert(h.st, &k, i, 1000 * round + i,
+						      h.now + 2 * MSL_NS);
+				H_ASSERT(tw[i] != NULL);
+			}
+		}
+		for (i = 0; i < N; i++) {
+			k = key4(H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1000 + i));
+			r = tcp_table_lookup(h.st, &k);
+			if (i % 2 == 0) {
+				CU_ASSERT_EQUAL(r.kind, TCP_LK_TCB);
+				CU_ASSERT_PTR_EQUAL(r.tcb, tp[i]);
+				continue;
+			}
+			CU_ASSERT_EQUAL(r.kind, TCP_LK_TW);
+			CU_ASSERT_PTR_EQUAL(r.tw, tw[i]);
+			CU_ASSERT_EQUAL(memcmp(tcp_tw_key(h.st, tw[i]), &k, sizeof(k)), 0);
+			CU_ASSERT_EQUAL(tcp_tw_snd_nxt(tw[i]), i);
+		}
+		for (i = round % 2; i < N; i += 4) {
+			tcb_gone(&h, tp[i & ~1u]);
+			tp[i & ~1u] = NULL;
+			tcp_tw_remove(h.st, tw[i | 1u]);
+			tw[i | 1u] = NULL;
+		}
+	}
+	CU_ASSERT_EQUAL(tcp_tw_count(h.st), N / 4);
+	for (i = 0; i < N; i++)
+		if (tp[i] != NULL)
+			tcb_gone(&h, tp[i]);
 	h_teardown(&h);
 }
 
@@ -694,8 +850,11 @@ add(void)
 
 	s = CU_add_suite("time-wait", NULL, NULL);
 	CU_add_test(s, "entry and lookup", test_tw_entry);
+	CU_add_test(s, "timestamp state beside the expiry", test_tw_ts_state);
 	CU_add_test(s, "entry size", test_tw_size);
 	CU_add_test(s, "expiry exactly at 2*MSL", test_tw_expiry_exact);
+	CU_add_test(s, "slots are key positions, reused", test_tw_slots_reused);
+	CU_add_test(s, "a reused slot starts afresh", test_tw_slot_fresh);
 	CU_add_test(s, "restart", test_tw_restart);
 	CU_add_test(s, "earlier expiry goes first", test_tw_earlier_expiry);
 	CU_add_test(s, "many entries, one timer", test_tw_many_one_timer);
