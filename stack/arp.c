@@ -8,10 +8,16 @@
  *             ipv4_output -> arp_output -> eth_output | queue on the entry
  *             wheel_run -> arp_timer (retries, refresh, expiry)
  *             berth_stack_add_if -> arp_announce
+ *             berth_stack_add_addr -> arp_announce_addr
  *
  * Read first: RFC 826 ("Packet Reception"), RFC 1122 §2.3.2 (flood limit,
  * cache validation, queueing), RFC 5227 §2.1.1, §2.4, §3 (probes, address
  * conflicts, announcements).
+ *
+ * "Me" is any address of the receiving interface, its own and its
+ * secondary ones (berth_stack_add_addr): each is answered with itself as
+ * the sender, announced when added and defended. Our own requests carry
+ * the interface's own address.
  *
  * Entry states (RFC 826 names none; these are RFC 4861 §7.3.2's):
  *   INCOMPLETE  requested, packets queued; a broadcast request every 1 s,
@@ -293,12 +299,17 @@ arp_request(struct berth_stack *st, struct berth_if *ifp, uint32_t tip,
 }
 
 void
-arp_announce(struct berth_stack *st, struct berth_if *ifp, uint64_t now)
+arp_announce_addr(struct berth_stack *st, struct berth_if *ifp, uint32_t addr, uint64_t now)
 {
 	/* RFC 5227 §3: a broadcast request with sender IP = target IP = ours. */
-	if (arp_send(st, ifp, RTE_ARP_OP_REQUEST, &bcast_mac, &zero_mac, ifp->addr,
-		     ifp->addr, now))
+	if (arp_send(st, ifp, RTE_ARP_OP_REQUEST, &bcast_mac, &zero_mac, addr, addr, now))
 		STAT_INC(st, ARP_GRAT_TX);
+}
+
+void
+arp_announce(struct berth_stack *st, struct berth_if *ifp, uint64_t now)
+{
+	arp_announce_addr(st, ifp, ifp->addr, now);
 }
 
 /* ---- timers ---- */
@@ -417,13 +428,16 @@ arp_sender_bad(const struct berth_if *ifp, uint32_t spa, const struct rte_ether_
 }
 
 /*
- * Someone else uses one of our addresses (RFC 5227 §2.4). Rule (c): a
- * configured address is kept and defended, with at most one announcement
- * per DEFEND_INTERVAL; the other host's MAC is never learned for it.
+ * Someone else uses addr, one of ifp's addresses (RFC 5227 §2.4). Rule (c):
+ * a configured address is kept and defended, with at most one announcement
+ * per DEFEND_INTERVAL; the other host's MAC is never learned for it. The
+ * interval is per interface, whichever of its addresses is claimed: a host
+ * claiming them all in turn gets one announcement per interval, not one
+ * per address.
  */
 static void
-arp_defend(struct berth_stack *st, struct berth_if *ifp, const struct rte_ether_addr *sha,
-	   uint64_t now)
+arp_defend(struct berth_stack *st, struct berth_if *ifp, uint32_t addr,
+	   const struct rte_ether_addr *sha, uint64_t now)
 {
 	struct berth_arp *a = st->arp;
 	uint16_t i = ifp->index;
@@ -433,8 +447,8 @@ arp_defend(struct berth_stack *st, struct berth_if *ifp, const struct rte_ether_
 	a->defended[i] = true;
 	a->last_defend[i] = now;
 	BERTH_LOG(WARNING, "arp: " RTE_ETHER_ADDR_PRT_FMT " claims our address " IP_FMT
-		  ", defending", RTE_ETHER_ADDR_BYTES(sha), IP_BYTES(ifp->addr));
-	arp_announce(st, ifp, now);
+		  ", defending", RTE_ETHER_ADDR_BYTES(sha), IP_BYTES(addr));
+	arp_announce_addr(st, ifp, addr, now);
 }
 
 /* RFC 826: "If the pair <protocol type, sender protocol address> is already
@@ -484,11 +498,12 @@ arp_learn(struct berth_stack *st, struct berth_if *ifp, uint32_t spa,
  * RFC 826: "Swap hardware and protocol fields, putting the local hardware
  * and protocol addresses in the sender fields. Set the ar$op field to
  * ares_op$REPLY. Send the packet to the (new) target hardware address".
+ * The local protocol address is the one asked for (sip), any of ifp's.
  * The request's mbuf is reused when we own it alone; m is consumed.
  */
 static void
 arp_reply(struct berth_stack *st, struct berth_if *ifp, struct rte_mbuf *m,
-	  const struct rte_arp_hdr *req, uint64_t now)
+	  const struct rte_arp_hdr *req, uint32_t sip, uint64_t now)
 {
 	struct rte_ether_addr tha = req->arp_data.arp_sha;
 	uint32_t tip = req->arp_data.arp_sip;
@@ -505,12 +520,12 @@ arp_reply(struct berth_stack *st, struct berth_if *ifp, struct rte_mbuf *m,
 		ah->arp_data.arp_tha = tha;
 		ah->arp_data.arp_tip = tip;
 		ah->arp_data.arp_sha = ifp->mac;
-		ah->arp_data.arp_sip = ifp->addr;
+		ah->arp_data.arp_sip = sip;
 		eth_output(st, ifp, m, &tha, RTE_ETHER_TYPE_ARP, now);
 		STAT_INC(st, ARP_REPLY_TX);
 		return;
 	}
-	if (arp_send(st, ifp, RTE_ARP_OP_REPLY, &tha, &tha, ifp->addr, tip, now))
+	if (arp_send(st, ifp, RTE_ARP_OP_REPLY, &tha, &tha, sip, tip, now))
 		STAT_INC(st, ARP_REPLY_TX);
 	rte_pktmbuf_free(m);
 }
@@ -549,8 +564,8 @@ arp_input(struct berth_stack *st, struct berth_if *ifp, struct rte_mbuf *m, uint
 			reason = BERTH_DROP_ARP_SRC;
 			goto drop;
 		}
-		if (spa == ifp->addr)
-			arp_defend(st, ifp, &ah.arp_data.arp_sha, now);
+		if (ipv4_if_has_addr(ifp, spa))
+			arp_defend(st, ifp, spa, &ah.arp_data.arp_sha, now);
 		reason = BERTH_DROP_ARP_CONFLICT;
 		goto drop;
 	}
@@ -560,14 +575,14 @@ arp_input(struct berth_stack *st, struct berth_if *ifp, struct rte_mbuf *m, uint
 		merged = arp_merge(st, ifp, spa, &ah.arp_data.arp_sha, now);
 
 	/*
-	 * Only the receiving interface's address counts as "me": answering
+	 * Only the receiving interface's addresses count as "me": answering
 	 * for our other interfaces would tie their addresses to this link.
 	 */
-	if (tpa == ifp->addr) {
+	if (ipv4_if_has_addr(ifp, tpa)) {
 		if (!merged && spa != 0)
 			arp_learn(st, ifp, spa, &ah.arp_data.arp_sha, now);
 		if (ah.arp_opcode == RTE_BE16(RTE_ARP_OP_REQUEST)) {
-			arp_reply(st, ifp, m, &ah, now);
+			arp_reply(st, ifp, m, &ah, tpa, now);
 			return;
 		}
 		rte_pktmbuf_free(m);

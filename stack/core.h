@@ -48,6 +48,14 @@ struct berth_if {
 	uint32_t bcast;      /* subnet broadcast, network byte order */
 	uint8_t prefix_len;
 	uint32_t gateway;    /* network byte order, 0 for none */
+	/*
+	 * Secondary addresses (berth_stack_add_addr), sorted by value so that
+	 * ipv4_local_if finds one in log2(BERTH_IF_MAX_ADDRS) steps. They
+	 * share the interface's subnet, routes and MAC; addr stays the
+	 * source of routed traffic unless a socket binds to one of these.
+	 */
+	uint16_t nb_addrs;
+	uint32_t addrs[BERTH_IF_MAX_ADDRS]; /* network byte order */
 };
 
 struct berth_route {
@@ -179,6 +187,9 @@ void arp_output(struct berth_stack *st, struct berth_if *ifp, uint32_t nexthop,
 		struct rte_mbuf *m, uint64_t now);
 /* Gratuitous ARP for ifp's address (RFC 5227 §3 announcement). */
 void arp_announce(struct berth_stack *st, struct berth_if *ifp, uint64_t now);
+/* The same for addr, one of ifp's addresses (a secondary one). */
+void arp_announce_addr(struct berth_stack *st, struct berth_if *ifp, uint32_t addr,
+		       uint64_t now);
 /* Introspection (tests, dumps): entries in use; addr's state name
  * ("INCOMPLETE", "REACHABLE", "STALE", "PROBE", "STATIC") and MAC, or NULL. */
 unsigned int arp_cache_size(const struct berth_stack *st);
@@ -197,6 +208,10 @@ int route_add(struct berth_stack *st, uint32_t prefix, uint8_t prefix_len,
 	      uint32_t gateway, struct berth_if *ifp);
 /* Is addr one of ours (any interface)? Returns the interface or NULL. */
 struct berth_if *ipv4_local_if(const struct berth_stack *st, uint32_t addr);
+/* Is addr ifp's address or one of its secondary addresses? */
+bool ipv4_if_has_addr(const struct berth_if *ifp, uint32_t addr);
+/* Add a secondary address to ifp (checked by the caller): 0 or -ENOSPC. */
+int ipv4_if_add_addr(struct berth_if *ifp, uint32_t addr);
 /*
  * Send m whose data is at the L4 header (with headroom for IPv4 and
  * Ethernet). nh comes from route_lookup. If m carries L4 checksum offload

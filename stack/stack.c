@@ -373,6 +373,38 @@ berth_stack_add_if(struct berth_stack *st, const struct berth_if_conf *conf, uin
 	return ifp->index;
 }
 
+int
+berth_stack_add_addr(struct berth_stack *st, int ifindex, uint32_t addr, uint64_t now)
+{
+	uint32_t host = rte_be_to_cpu_32(addr);
+	struct berth_if *ifp;
+	int ret;
+
+	if (ifindex < 0 || ifindex >= st->nb_ifs)
+		return -EINVAL;
+	ifp = &st->ifs[ifindex];
+	/* RFC 1122 §3.2.1.3: no 0/8, 127/8, multicast or class E as our address. */
+	if ((host >> 24) == 0 || (host >> 24) == 127 || (host >> 28) >= 0xe)
+		return -EINVAL;
+	/* Nor the subnet's own address or its broadcast (RFC 1122 §3.2.1.3 (a), (c)). */
+	if (ifp->prefix_len < 31 &&
+	    ((addr & ~ifp->netmask) == 0 || (addr & ~ifp->netmask) == ~ifp->netmask))
+		return -EINVAL;
+	if (ipv4_is_bcast(st, addr))
+		return -EINVAL;
+	if (ipv4_local_if(st, addr) != NULL)
+		return -EEXIST;
+	ret = ipv4_if_add_addr(ifp, addr);
+	if (ret < 0)
+		return ret;
+	st->now = now;
+	BERTH_LOG(DEBUG, "interface %u: secondary address %u.%u.%u.%u (%u of %u)", ifp->index,
+		  host >> 24, (host >> 16) & 0xff, (host >> 8) & 0xff, host & 0xff,
+		  ifp->nb_addrs, BERTH_IF_MAX_ADDRS);
+	arp_announce_addr(st, ifp, addr, now);
+	return 0;
+}
+
 static unsigned int
 if_poll(struct berth_stack *st, struct berth_if *ifp, uint64_t now)
 {

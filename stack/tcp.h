@@ -294,7 +294,7 @@ struct tcb {
 	bool syn_acked;           /* our SYN is acknowledged (snd_una passed iss) */
 	bool snd_wait;            /* a send returned -EAGAIN: raise WRITABLE when space frees */
 	bool in_accept_q;         /* on parent's accept_q (else syn_q while parent is set) */
-	uint32_t bind_addr;       /* address given to bind() (0: wildcard), when bound */
+	uint32_t bind_addr;       /* address given to bind() (0: wildcard); with port 0, the port comes at connect/listen */
 	struct rte_mbuf *snd_cur; /* cache: sndq mbuf where the last segment ended ... */
 	tcp_seq snd_cur_seq;      /* ... and the sequence number of its first byte */
 

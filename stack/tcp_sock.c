@@ -346,10 +346,24 @@ tcp_bind(struct berth_stack *st, struct berth_sock *so, const struct sockaddr_in
 	uint16_t port = a->sin_port;
 	int ret;
 
-	if (tp->bound || tp->state != TCP_CLOSED || tp->key.lport != 0)
+	if (tp->bound || tp->bind_addr != 0 || tp->state != TCP_CLOSED || tp->key.lport != 0)
 		return -EINVAL;
 	if (addr != 0 && ipv4_local_if(st, addr) == NULL)
 		return -EADDRNOTAVAIL;
+	if (addr != 0 && port == 0) {
+		/*
+		 * A source address without a port, as Linux's
+		 * IP_BIND_ADDRESS_NO_PORT: the port is chosen by connect() for
+		 * the whole 4-tuple (RFC 6056) or by listen(). Chosen here it
+		 * would be this socket's alone for every destination, and the
+		 * port table counts connections per port whatever the address,
+		 * so clients spreading over several source addresses would
+		 * still share one range of ports between them.
+		 */
+		tp->bind_addr = addr;
+		tp->key.laddr = addr;
+		return 0;
+	}
 	if (port == 0)
 		ret = bind_ephemeral(st, addr, tp->reuseaddr, &port);
 	else
@@ -377,12 +391,12 @@ tcp_listen(struct berth_stack *st, struct berth_sock *so, int backlog)
 	if (!tp->bound) {
 		uint16_t port;
 
-		ret = bind_ephemeral(st, 0, tp->reuseaddr, &port);
+		/* Unbound, or bound to an address only (tcp_bind). */
+		ret = bind_ephemeral(st, tp->bind_addr, tp->reuseaddr, &port);
 		if (ret < 0)
 			return ret;
 		tp->bound = true;
-		tp->bind_addr = 0;
-		tp->key.laddr = 0;
+		tp->key.laddr = tp->bind_addr;
 		tp->key.lport = port;
 	}
 	l = rte_zmalloc_socket("berth_tcp_listener", sizeof(*l), RTE_CACHE_LINE_SIZE,
@@ -515,7 +529,8 @@ tcp_connect(struct berth_stack *st, struct berth_sock *so, const struct sockaddr
 		return -ENETUNREACH;
 	if (route_lookup(st, raddr, &nh) < 0)
 		return -ENETUNREACH;
-	if (tp->bound && tp->bind_addr != 0)
+	/* A bound address (with or without a port) is the source, not the route's. */
+	if (tp->bind_addr != 0)
 		nh.src = tp->bind_addr;
 	memset(&key, 0, sizeof(key));
 	key.laddr = nh.src;
@@ -549,12 +564,9 @@ tcp_connect(struct berth_stack *st, struct berth_sock *so, const struct sockaddr
 		/* Back to unconnected: the bound port (if any) stays. */
 		tp->key.raddr = 0;
 		tp->key.rport = 0;
-		if (!tp->bound) {
-			tp->key.laddr = 0;
+		tp->key.laddr = tp->bind_addr;
+		if (!tp->bound)
 			tp->key.lport = 0;
-		} else {
-			tp->key.laddr = tp->bind_addr;
-		}
 		return ret == -ENOSPC ? -ENOBUFS : -EADDRNOTAVAIL;
 	}
 	tcp_set_state(st, tp, TCP_SYN_SENT, "connect");
@@ -1140,7 +1152,7 @@ berth_stack_conns_dump(struct berth_stack *st, FILE *f)
 	fprintf(f, "%-12s %8s %8s %-21s %-21s %s\n", "State", "Recv-Q", "Send-Q",
 		"Local", "Peer", "Timers");
 	TAILQ_FOREACH(tp, &st->tcp->all, all_link) {
-		char la[24], ra[24], tm[128] = "";
+		char la[24], ra[24], tm[192] = "";
 		int n;
 
 		/* Unconnected sockets are in no table: ss(8) does not list them either. */

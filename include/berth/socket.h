@@ -64,6 +64,12 @@ int berth_sock_close(struct berth_stack *st, int sd);
  * Bind to a local address and port. Address INADDR_ANY binds to every
  * interface; port 0 picks an ephemeral port from the configured range.
  *
+ * Stream sockets bound to a specific address with port 0 keep only the
+ * address: the port is chosen by connect() for the whole 4-tuple (RFC 6056,
+ * as Linux's IP_BIND_ADDRESS_NO_PORT), or by listen(); until then
+ * berth_sock_getsockname() shows port 0. So each local address brings its
+ * own ephemeral ports towards a server.
+ *
  * @return
  *   0, or -EBADF, -EINVAL (already bound, or not AF_INET),
  *   -EADDRNOTAVAIL (address not ours, or no ephemeral port left),

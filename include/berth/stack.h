@@ -217,6 +217,38 @@ struct berth_if_conf {
 int berth_stack_add_if(struct berth_stack *st, const struct berth_if_conf *conf,
 		       uint64_t now);
 
+/** Secondary addresses an interface may have besides its own (berth_stack_add_addr). */
+#define BERTH_IF_MAX_ADDRS 64
+
+/**
+ * Add a secondary IPv4 address to an interface (RFC 1122 §3.3.4.1: several
+ * addresses on one interface). The stack then answers ARP for it, sends a
+ * gratuitous ARP for it (RFC 5227 §3) and defends it, and takes packets to
+ * it as its own. It shares the interface's subnet and routes; traffic keeps
+ * the interface's own address as source unless a socket is bound to this
+ * one. Several source addresses let a client open more connections to one
+ * server than one address's ephemeral ports allow (RFC 6056 §2.1).
+ *
+ * A stream socket bound to such an address with port 0 gets its port at
+ * connect(), from the RFC 6056 algorithm for the whole 4-tuple (or at
+ * listen()), so every address has the full ephemeral range per server.
+ *
+ * @param st
+ *   The stack.
+ * @param ifindex
+ *   Interface index returned by berth_stack_add_if().
+ * @param addr
+ *   IPv4 address in network byte order.
+ * @param now
+ *   Current time in ns.
+ * @return
+ *   0, or -EINVAL (no such interface; an address no host may have: 0/8,
+ *   127/8, multicast, class E, or the network or broadcast address of the
+ *   interface's subnet), -ENOSPC (BERTH_IF_MAX_ADDRS already), -EEXIST
+ *   (the address is already one of the stack's, on any interface).
+ */
+int berth_stack_add_addr(struct berth_stack *st, int ifindex, uint32_t addr, uint64_t now);
+
 /**
  * One iteration of the run loop: receive a burst from every interface,
  * process it, run expired timers, flush transmit buffers. Readiness events

@@ -2,7 +2,8 @@
 /*
  * ARP (stack/arp.c, RFC 826): replies, validation drops, resolution with
  * queued packets, retries, refresh and expiry on the virtual clock, static
- * entries, eviction and the bounds that hold under floods.
+ * entries, eviction, the bounds that hold under floods, and secondary
+ * addresses (berth_stack_add_addr): announced, answered, defended.
  *
  * Packets go in through the test device (h_inject -> eth_input ->
  * arp_input) and IPv4 packets are handed to arp_output directly, as
@@ -412,6 +413,82 @@ test_conflict_defended(void)
 	CU_ASSERT_EQUAL(h_counter(&h, "drop_arp_src"), 1);
 	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
 	CU_ASSERT_PTR_NULL(arp_cache_state(h.st, H_OUR_IP, NULL));
+	h_teardown(&h);
+}
+
+/* ---- secondary addresses ---- */
+
+#define SEC_A IPV4(198, 18, 0, 10)
+#define SEC_B IPV4(198, 18, 0, 11)
+#define SEC_C IPV4(198, 19, 4, 4) /* outside the subnet: still ours */
+
+static void
+test_secondary_announced_and_answered(void)
+{
+	const uint32_t sec[] = { SEC_A, SEC_B, SEC_C };
+	struct harness h;
+	unsigned int i;
+
+	h_setup(&h);
+	/* RFC 5227 §3: each new address is announced on its own. */
+	for (i = 0; i < RTE_DIM(sec); i++) {
+		CU_ASSERT_EQUAL(berth_stack_add_addr(h.st, 0, sec[i], h.now), 0);
+		berth_stack_flush(h.st, h.now);
+		check_arp(h_tx_pop(&h), &H_BCAST_MAC, RTE_ARP_OP_REQUEST, sec[i], &zero_mac,
+			  sec[i]);
+	}
+	CU_ASSERT_EQUAL(h_counter(&h, "arp_gratuitous_tx"), 1 + RTE_DIM(sec));
+	/* RFC 826: a request for any of them is answered, that address the sender. */
+	for (i = 0; i < RTE_DIM(sec); i++) {
+		inject_arp(&h, &H_BCAST_MAC, RTE_ARP_OP_REQUEST, &mac_a, H_PEER_IP, &zero_mac,
+			   sec[i]);
+		h_poll(&h, 0);
+		check_arp(h_tx_pop(&h), &mac_a, RTE_ARP_OP_REPLY, sec[i], &mac_a, H_PEER_IP);
+	}
+	/* The interface's own address still answers as itself. */
+	inject_arp(&h, &H_BCAST_MAC, RTE_ARP_OP_REQUEST, &mac_a, H_PEER_IP, &zero_mac, H_OUR_IP);
+	h_poll(&h, 0);
+	check_arp(h_tx_pop(&h), &mac_a, RTE_ARP_OP_REPLY, H_OUR_IP, &mac_a, H_PEER_IP);
+	CU_ASSERT_EQUAL(h_counter(&h, "arp_reply_tx"), RTE_DIM(sec) + 1);
+	/* A neighbouring address that was never added is not ours. */
+	inject_arp(&h, &H_BCAST_MAC, RTE_ARP_OP_REQUEST, &mac_a, H_PEER_IP, &zero_mac,
+		   IPV4(198, 18, 0, 12));
+	h_poll(&h, 0);
+	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_arp_not_us"), 1);
+	/* Our own requests carry the interface's address (expect_request checks it). */
+	send_ip(&h, H_OTHER_IP, 1);
+	expect_request(&h, &H_BCAST_MAC, H_OTHER_IP);
+	h_tx_drain(&h);
+	h_teardown(&h);
+}
+
+static void
+test_secondary_conflict_defended(void)
+{
+	struct harness h;
+
+	h_setup(&h);
+	CU_ASSERT_EQUAL(berth_stack_add_addr(h.st, 0, SEC_A, h.now), 0);
+	berth_stack_flush(h.st, h.now);
+	h_tx_drain(&h);
+	/* Another host announces our secondary address (RFC 5227 §2.4 (c)). */
+	inject_arp(&h, &H_BCAST_MAC, RTE_ARP_OP_REQUEST, &mac_b, SEC_A, &zero_mac, SEC_A);
+	h_poll(&h, 0);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_arp_conflict"), 1);
+	check_arp(h_tx_pop(&h), &H_BCAST_MAC, RTE_ARP_OP_REQUEST, SEC_A, &zero_mac, SEC_A);
+	CU_ASSERT_PTR_NULL(arp_cache_state(h.st, SEC_A, NULL));
+	/* Within DEFEND_INTERVAL: counted, not announced again. */
+	h_poll(&h, 5 * SEC);
+	inject_arp(&h, &H_BCAST_MAC, RTE_ARP_OP_REQUEST, &mac_b, SEC_A, &zero_mac, SEC_A);
+	h_poll(&h, 0);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_arp_conflict"), 2);
+	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
+	/* Our own announcement of it looped back is no conflict. */
+	inject_arp(&h, &H_BCAST_MAC, RTE_ARP_OP_REQUEST, &H_OUR_MAC, SEC_A, &zero_mac, SEC_A);
+	h_poll(&h, 0);
+	CU_ASSERT_EQUAL(h_counter(&h, "drop_arp_src"), 1);
+	CU_ASSERT_EQUAL(h_tx_count(&h), 0);
 	h_teardown(&h);
 }
 
@@ -993,6 +1070,9 @@ add(void)
 	CU_add_test(s, "address conflict defended", test_conflict_defended);
 	CU_add_test(s, "gratuitous ARP updates cache", test_gratuitous_updates_cache);
 	CU_add_test(s, "announcement", test_announce);
+	CU_add_test(s, "secondary addresses announced and answered",
+		    test_secondary_announced_and_answered);
+	CU_add_test(s, "secondary address defended", test_secondary_conflict_defended);
 
 	s = CU_add_suite("arp_output", NULL, NULL);
 	CU_add_test(s, "reply releases the queue in order", test_resolve_releases_queue);
