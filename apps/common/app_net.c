@@ -74,7 +74,8 @@ app_net_up(struct app_net *n, const struct app_net_conf *c, struct berth_stack_c
 	 * free it last: the port's queues hold buffers from it until the port
 	 * is closed, and the stack needs its device until it is destroyed.
 	 */
-	n->pool = rte_pktmbuf_pool_create(c->pool_name, MBUFS, MBUF_CACHE, 0,
+	n->pool = rte_pktmbuf_pool_create(c->pool_name, c->nb_mbufs != 0 ? c->nb_mbufs : MBUFS,
+					  MBUF_CACHE, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (n->pool == NULL) {
 		fprintf(stderr, "%s: mbuf pool: %s\n", c->prog, rte_strerror(rte_errno));

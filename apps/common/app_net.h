@@ -21,6 +21,7 @@ struct app_net_conf {
 	uint32_t addr;           /* network byte order */
 	uint8_t prefix_len;
 	uint32_t gateway;        /* network byte order, 0: none */
+	uint32_t nb_mbufs;       /* packet buffers in the pool; 0: 8191 */
 };
 
 struct app_net {

@@ -256,3 +256,124 @@ it_host_bg() {
 	ip netns exec "$TESTNET_HOST_NS" "$@" &
 	IT_BG_PIDS+=("$!")
 }
+
+# ---- berth-httpd (tests/integration/httpd_*.sh) ----
+#   it_start_httpd [ARG...]  start berth-httpd in the stack namespace on
+#                            net_af_packet (IT_PID, IT_LOG as for berth-echo),
+#                            wait for its ready line
+#   it_stop_httpd            SIGTERM (SIGKILL after 20 s); fails unless it
+#                            exits 0 with its counters and no file mapping left
+#   it_httpd_py ARG...       run httpd_it.py in the host namespace against it
+# BERTH_HTTPD is the binary (default build/apps/berth-httpd), set by
+# tests/integration/meson.build. IT_HTTPD_WRAP, if set, is a command
+# (e.g. valgrind) berth-httpd runs under.
+
+it_start_httpd() {
+	local i
+	BERTH_HTTPD=${BERTH_HTTPD:-$IT_ROOT/build/apps/berth-httpd}
+	[ -x "$BERTH_HTTPD" ] || it_fail "berth-httpd not built: $BERTH_HTTPD"
+	IT_PREFIX=berth-$IT_NAME
+	IT_LOG=$IT_TMP/httpd.log
+	: >"$IT_LOG"
+	it_log "starting berth-httpd $* in $TESTNET_STACK_NS"
+	# shellcheck disable=SC2086 # IT_HTTPD_WRAP is a command with its words
+	ip netns exec "$TESTNET_STACK_NS" ${IT_HTTPD_WRAP:-} "$BERTH_HTTPD" \
+		--no-huge -m 512 --no-pci --file-prefix="$IT_PREFIX" -l "$(it_lcore)" \
+		--vdev="net_af_packet0,iface=$TESTNET_STACK_IF,qpairs=1" \
+		-- --ip "$TESTNET_STACK_IP/$TESTNET_PREFIX" "$@" >"$IT_LOG" 2>&1 </dev/null &
+	IT_PID=$!
+	for ((i = 0; i < 1200; i++)); do
+		if grep -q '^berth-httpd: ready on ' "$IT_LOG"; then
+			it_log "$(grep '^berth-httpd: ready on ' "$IT_LOG")"
+			return 0
+		fi
+		kill -0 "$IT_PID" 2>/dev/null || it_fail "berth-httpd exited before it was ready"
+		sleep 0.1
+	done
+	it_fail "berth-httpd not ready after 120 s"
+}
+
+it_stop_httpd() {
+	local rc=0 i left
+	kill -TERM "$IT_PID"
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$IT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$IT_PID" 2>/dev/null; then
+		kill -KILL "$IT_PID" 2>/dev/null || true
+		wait "$IT_PID" 2>/dev/null || true
+		IT_PID=
+		it_fail "berth-httpd did not stop within 20 s of SIGTERM"
+	fi
+	wait "$IT_PID" || rc=$?
+	IT_PID=
+	[ "$rc" -eq 0 ] || it_fail "berth-httpd exited with status $rc after SIGTERM"
+	grep -q '^counters-json: {' "$IT_LOG" || it_fail "no counters-json line at exit"
+	# Every mbuf that pointed into a file came back, so every mapping went.
+	left=$(sed -n 's/^berth-httpd: file mappings left at exit: \([0-9]*\)$/\1/p' "$IT_LOG")
+	[ -z "$left" ] || [ "$left" -eq 0 ] || it_fail "$left file mappings left at exit"
+	it_log "berth-httpd stopped (exit 0)"
+}
+
+it_httpd_py() {
+	it_host "$IT_PY" "$IT_DIR_SRC/httpd_it.py" --pid "$IT_PID" --log "$IT_LOG" \
+		--host "$TESTNET_STACK_IP" "$@"
+}
+
+# it_httpd_counter JSON SECTION NAME: one value of berth-httpd's nested
+# counters object (SECTION: httpd, files or stack).
+it_httpd_counter() {
+	"$IT_PY" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]][sys.argv[3]])' \
+		"$1" "$2" "$3"
+}
+
+# ---- berth-load (tests/integration/load_*.sh) ----
+#   it_load LOG [ARG...]     run berth-load in the stack namespace with ARGs
+#                            after "--" (--ip given), within a time limit;
+#                            output in LOG, shown without the counters;
+#                            returns its exit status
+#   it_load_host LOG [ARG...]
+#                            the same on the host's end of the veth, as
+#                            $TESTNET_HOST_IP, on another CPU than
+#                            it_lcore's: a client of a berth server in the
+#                            stack namespace. Takes the host's Linux address
+#                            away first (else Linux answers ARP and resets
+#                            berth-load's connections)
+# BERTH_LOAD is the binary (default build/apps/berth-load), set by
+# tests/integration/meson.build.
+
+# it_load_run NS IF ADDR LCORE LOG [ARG...]
+it_load_run() {
+	local ns=$1 ifc=$2 addr=$3 lcore=$4 log=$5 rc=0
+	shift 5
+	BERTH_LOAD=${BERTH_LOAD:-$IT_ROOT/build/apps/berth-load}
+	[ -x "$BERTH_LOAD" ] || it_fail "berth-load not built: $BERTH_LOAD"
+	it_log "berth-load $*"
+	timeout -k 5 120 ip netns exec "$ns" "$BERTH_LOAD" \
+		--no-huge -m 512 --no-pci --file-prefix="berth-$IT_NAME-c" -l "$lcore" \
+		--vdev="net_af_packet0,iface=$ifc,qpairs=1" \
+		-- --ip "$addr/$TESTNET_PREFIX" "$@" >"$log" 2>&1 </dev/null || rc=$?
+	sed -e '/^berth-load: counters$/,$d' -e '/^EAL: /d' -e '/^TELEMETRY: /d' "$log"
+	return "$rc"
+}
+
+it_load() {
+	local log=$1
+	shift
+	it_load_run "$TESTNET_STACK_NS" "$TESTNET_STACK_IF" "$TESTNET_STACK_IP" "$(it_lcore)" \
+		"$log" "$@"
+}
+
+# The lowest CPU we may run on; it_lcore is the highest.
+it_lcore_low() {
+	"$IT_PY" -c 'import os; print(min(os.sched_getaffinity(0)))'
+}
+
+it_load_host() {
+	local log=$1
+	shift
+	it_host ip -4 addr flush dev "$TESTNET_HOST_IF"
+	it_load_run "$TESTNET_HOST_NS" "$TESTNET_HOST_IF" "$TESTNET_HOST_IP" "$(it_lcore_low)" \
+		"$log" "$@"
+}
