@@ -1114,6 +1114,12 @@ input_synchronized(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, 
 	 */
 	if (tp->state == TCP_SYN_RECEIVED && tp->parent != NULL &&
 	    (seg->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN && seg->seq == tp->irs) {
+		/*
+		 * RFC 7323 §4.3 (2): the SYN again is acceptable (SEG.SEQ <
+		 * Last.ACK.sent): its TSval is what the SYN-ACK echoes, or the
+		 * peer's first RTT sample would include its SYN timeout.
+		 */
+		tcp_ts_update(tp, seg, now);
 		tcp_send_syn(st, tp, now);
 		seg_drop(st, seg, BERTH_DROP_TCP_SEQ);
 		return;

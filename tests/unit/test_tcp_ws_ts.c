@@ -196,6 +196,39 @@ out:
 	}
 }
 
+/*
+ * The peer's SYN again in SYN-RECEIVED (our SYN-ACK was lost): the SYN-ACK
+ * sent in answer echoes the new SYN's TSval (RFC 7323 §4.3 (2)), so the
+ * peer's first RTT sample does not include its SYN timeout.
+ */
+static void
+test_syn_again_echo(void)
+{
+	struct tf_hdr hd = { .sport = TF_PEER_PORT, .dport = TF_PORT, .flags = TCP_SYN,
+			     .win = 5000 };
+	struct tf_pkt p;
+	uint8_t o[40];
+	struct tf f;
+
+	tf_setup(&f);
+	tf_tcb_in_state(&f, TCP_LISTEN);
+	TF_REQUIRE(f.l != NULL);
+	hd.seq = f.irs;
+	hd.opts = o;
+	hd.opt_len = opts(o, TF_PEER_MSS, -1, true, PEER_TS, 0);
+	tf_in(&f, tf_build(&f, &hd, NULL, 0));
+	TF_REQUIRE(tf_tx_tcp(&f, &p));
+	CU_ASSERT_EQUAL(p.opts.tsecr, PEER_TS);
+	f.h.now += 900 * NS_PER_MS;
+	hd.opt_len = opts(o, TF_PEER_MSS, -1, true, PEER_TS + 1000, 0);
+	tf_in(&f, tf_build(&f, &hd, NULL, 0));
+	TF_REQUIRE(tf_tx_tcp(&f, &p));
+	CU_ASSERT_EQUAL(p.flags, TCP_SYN | TCP_ACK);
+	CU_ASSERT_EQUAL(p.opts.tsecr, PEER_TS + 1000);
+out:
+	tf_teardown(&f);
+}
+
 /* RFC 7323 §2.3: a shift above 14 is used as 14. */
 static void
 test_ws_15(void)
@@ -468,6 +501,7 @@ add(void)
 
 	CU_add_test(s, "active open: both, WS only, TS only, none", test_negotiate_active);
 	CU_add_test(s, "passive open: both, WS only, TS only, none", test_negotiate_passive);
+	CU_add_test(s, "SYN again in SYN-RECEIVED: SYN-ACK echoes its TSval", test_syn_again_echo);
 	CU_add_test(s, "window shift 15 used as 14", test_ws_15);
 	CU_add_test(s, "malformed WS, TS, SACK-permitted lengths", test_malformed);
 	s = tf_suite("RFC 7323 window scaling");
