@@ -38,6 +38,23 @@
  *                8 MB each way: RFC 7323 window scaling must keep more than
  *                64 KB in flight, so the run must beat the time a 64 KB
  *                window would need (8 MB / 64 KB round trips)
+ *   soak         5000 seeds, each drawing its own conditions from the
+ *                seed (see draw_cond): loss 0-5%, duplication 0-3%,
+ *                corruption 0-2%, reordering 0-25%, delay 10 us - 5 ms
+ *                with jitter; 1 to 4 connections of 0 bytes to 256 KB
+ *                each way (tiny streams included); close order per
+ *                connection; CUBIC or NewReno, SACK on or off, NODELAY on
+ *                or off, send and receive buffers of 4 KB to 1 MB, per
+ *                stack; writes and reads in odd sizes, fixed or drawn per
+ *                call; half the time readers that pause 1-250 ms after
+ *                draining their socket, so that small receive buffers
+ *                fill and the window closes (zero-window probes, window
+ *                updates). The bound on virtual time follows from the
+ *                conditions (round trips the buffers need, losses the RTO
+ *                may have to repair); generous, but a stall fails. With
+ *                -v, or when a seed fails, the conditions drawn are
+ *                printed with the run. The summary adds the wire's
+ *                figures and the repair paths the runs went through.
  *
  * Window scaling and timestamps (RFC 7323) are on in every scenario (the
  * stacks' default): both SYNs offer them.
@@ -46,8 +63,9 @@
  * fast retransmit and NewReno recovery (RFC 5681, RFC 6582) in a round
  * trip, but a loss among the last segments of a stream, or of a
  * retransmission, still waits for the RTO (200 ms at least) and a
- * go-back-N resend (there is no SACK). 1% loss with 1 MB keeps a run to a
- * few virtual seconds and the suite well under a minute of real time.
+ * resend (go-back-N without SACK). 1% loss with 1 MB keeps a run to a few
+ * virtual seconds; the fixed scenarios take well under a minute of real
+ * time, the soak about a minute more.
  *
  * ARP entries are static on both stacks: ARP has no checksum, and one
  * corrupted reply could point a host at a wrong MAC for a whole run.
@@ -55,6 +73,8 @@
  * At the end of every run: every socket closed, no connection and no
  * TIME-WAIT entry left (berth_stack_conns_dump's summary line), TIME-WAIT
  * counted where the close order puts it, and every mbuf back in the pool.
+ * Every connection runs its stack's congestion control, and where either
+ * stack has SACK off no SACK block crosses the wire (RFC 2018 §2).
  *
  * Uses the public API only (berth/berth.h). The stacks' ISNs and ephemeral
  * ports come from keys drawn at start-up, so sequence numbers differ from
@@ -108,6 +128,22 @@ struct scenario {
 	bool exact_tw;                /* perfect wire: TIME-WAIT ends exactly 2*MSL after */
 	uint32_t bufs;                /* socket buffers (0: the stack's default) */
 	bool scaled;                  /* must beat what a 64 KB window allows (RFC 7323) */
+	bool drawn;                   /* every field above but name and seeds drawn per seed */
+};
+
+/* What one run does: its scenario's fields, or drawn from the seed (soak). */
+struct cond {
+	struct berth_wire_conf wire;   /* seed filled in per run */
+	unsigned int nconns;
+	uint32_t bytes[MAX_CONNS][2];  /* per connection, each way (0: A to B, 1: B to A) */
+	enum order order[MAX_CONNS];
+	uint32_t sndbuf[2], rcvbuf[2]; /* stacks A and B (0: the stack's default) */
+	uint8_t cc[2];                 /* enum berth_tcp_cc of A and B */
+	bool no_sack[2];
+	bool nodelay[2];
+	uint32_t wsize, rsize;         /* bytes per send / recv call (0: drawn per call) */
+	uint64_t read_pause_ns;        /* a reader that drained its socket waits this long */
+	uint64_t limit_ns;
 };
 
 #define ALL_OFFLOADS (BERTH_DEV_OFF_RX_IPV4_CKSUM | BERTH_DEV_OFF_RX_L4_CKSUM | \
@@ -166,6 +202,8 @@ static const struct scenario scenarios[] = {
 	{ .name = "bigwin", .wire = { .delay_ns = 5 * BERTH_NS_PER_MS }, .nconns = 1,
 	  .bytes = 8 * MB, .order = CLIENT_FIRST, .seeds = 2, .limit_ns = 30 * BERTH_NS_PER_SEC,
 	  .exact_tw = true, .bufs = 1 * MB, .scaled = true },
+	/* Everything else drawn per seed (draw_cond). */
+	{ .name = "soak", .seeds = 5000, .drawn = true },
 };
 
 static const struct rte_ether_addr MAC_A = {{0x02, 0x00, 0x00, 0x00, 0x54, 0x01}};
@@ -193,24 +231,277 @@ splitmix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+/* Byte pos of a stream: byte pos & 7 of word pos >> 3, in little-endian order. */
+static uint8_t
+stream_byte(uint64_t base, uint64_t pos)
+{
+	return (uint8_t)(splitmix64(base ^ (pos >> 3)) >> ((pos & 7) * 8));
+}
+
 /* Bytes [off, off + len) of stream `dir` (0: A to B, 1: B to A) of connection k. */
 static void
 stream_fill(uint8_t *buf, uint64_t seed, unsigned int k, unsigned int dir, uint64_t off,
 	    size_t len)
 {
 	uint64_t base = seed * 0x100000001b3ull ^ ((uint64_t)k << 48) ^ ((uint64_t)dir << 40);
-	uint64_t word = UINT64_MAX, w = 0;
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		uint64_t pos = off + i;
+	for (; i < len && ((off + i) & 7) != 0; i++)
+		buf[i] = stream_byte(base, off + i);
+	/* Whole words at once, the same bytes as stream_byte gives. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t le = rte_cpu_to_le_64(splitmix64(base ^ ((off + i) >> 3)));
 
-		if (pos >> 3 != word) {
-			word = pos >> 3;
-			w = splitmix64(base ^ word);
-		}
-		buf[i] = (uint8_t)(w >> ((pos & 7) * 8));
+		memcpy(buf + i, &le, 8);
 	}
+	for (; i < len; i++)
+		buf[i] = stream_byte(base, off + i);
+}
+
+/* ---- conditions of a run ---- */
+
+/*
+ * A generator of its own for the conditions and the sizes of sends and
+ * receives, so that they do not shift the wire's draws.
+ */
+struct rng {
+	uint64_t base, n;
+};
+
+static uint64_t
+rng_next(struct rng *g)
+{
+	return splitmix64(g->base + g->n++ * 0x9e3779b97f4a7c15ull);
+}
+
+/* Uniform in [0, n), n > 0. */
+static uint64_t
+rng_below(struct rng *g, uint64_t n)
+{
+	return rng_next(g) % n;
+}
+
+/* Uniform in [0, 1). */
+static double
+rng_unit(struct rng *g)
+{
+	return (double)(rng_next(g) >> 11) * 0x1.0p-53;
+}
+
+/* Roughly log-uniform in [lo, hi]: a power-of-two band first, then a point in it. */
+static uint64_t
+rng_log(struct rng *g, uint64_t lo, uint64_t hi)
+{
+	unsigned int bands = 1;
+	uint64_t v;
+
+	while ((lo << (bands + 1)) <= hi)
+		bands++;
+	v = lo << rng_below(g, bands);
+	v += rng_below(g, v + 1);
+	return RTE_MIN(v, hi);
+}
+
+/* An impairment: none one seed in five, else uniform up to max. */
+static double
+draw_rate(struct rng *g, double max)
+{
+	return rng_below(g, 5) == 0 ? 0.0 : rng_unit(g) * max;
+}
+
+/* One stream: empty, a few bytes, up to 16 KB or up to 256 KB. */
+static uint32_t
+draw_bytes(struct rng *g)
+{
+	uint64_t r = rng_below(g, 100);
+
+	if (r < 8)
+		return 0;
+	if (r < 20)
+		return 1 + (uint32_t)rng_below(g, 64);
+	if (r < 40)
+		return 65 + (uint32_t)rng_below(g, 16 * KB);
+	return 16 * KB + (uint32_t)rng_below(g, 240 * KB + 1);
+}
+
+/* Sizes around the MSS (1460) and its multiples, and far from them. */
+static const uint32_t odd_sizes[] = {
+	1, 3, 7, 100, 536, 999, 1447, 1459, 1460, 1461, 2919, 2921, 4095, 8193, 65535,
+};
+
+/* Bytes per send or recv call: fixed odd, drawn per call (0) or CHUNK. */
+static uint32_t
+draw_io(struct rng *g)
+{
+	uint64_t r = rng_below(g, 10);
+
+	if (r < 4)
+		return odd_sizes[rng_below(g, RTE_DIM(odd_sizes))];
+	return r < 7 ? 0 : CHUNK;
+}
+
+/* Bytes for one call when drawn per call: 1-16, or up to an MSS, 8 KB, CHUNK. */
+static uint32_t
+io_size(struct rng *g, uint32_t fixed)
+{
+	static const uint32_t tops[] = { 16, 1460, 8192, CHUNK };
+
+	if (fixed != 0)
+		return fixed;
+	return 1 + (uint32_t)rng_below(g, tops[rng_below(g, RTE_DIM(tops))]);
+}
+
+/* How long a reader that drained its socket waits before reading again. */
+static uint64_t
+draw_pause(struct rng *g)
+{
+	static const uint64_t pauses[] = {
+		1 * BERTH_NS_PER_MS, 10 * BERTH_NS_PER_MS, 50 * BERTH_NS_PER_MS,
+		250 * BERTH_NS_PER_MS,
+	};
+
+	return rng_below(g, 2) ? 0 : pauses[rng_below(g, RTE_DIM(pauses))];
+}
+
+/*
+ * The virtual time a drawn run may take, from its conditions. Each stream
+ * on its own, one after the other (they run at once): the round trips its
+ * smallest buffer needs (half of it in flight a round trip), each with a
+ * delayed ACK (40 ms) and a reader's pause, four times over; then 5 s per
+ * frame expected lost or corrupted (data and ACKs): most losses are
+ * repaired in a round trip, but a SYN-ACK that arrives after the SYN was
+ * retransmitted gives an RTT sample of seconds (its TSecr is the first
+ * SYN's), and the RTO then stays at several seconds for a connection that
+ * takes few more samples; then 30 s for connection set-up (SYN
+ * retransmissions after 1, 2, 4, 8 s) and TIME-WAIT. Far more than a run
+ * needs: it bounds a stall, not the speed. A stalled run costs little real
+ * time (the clock moves 1 ms a step while the wire is empty).
+ */
+static uint64_t
+cond_limit(const struct cond *cd)
+{
+	const struct berth_wire_conf *w = &cd->wire;
+	uint64_t rtt = 2 * (w->delay_ns + w->jitter_ns + w->reorder_ns) + 40 * BERTH_NS_PER_MS +
+		       cd->read_pause_ns;
+	uint64_t rounds = 0, frames = 0;
+	unsigned int k, dir;
+
+	for (k = 0; k < cd->nconns; k++) {
+		for (dir = 0; dir < 2; dir++) {
+			uint32_t snd = cd->sndbuf[dir] ? cd->sndbuf[dir] : 256 * KB;
+			uint32_t rcv = cd->rcvbuf[1 - dir] ? cd->rcvbuf[1 - dir] : 256 * KB;
+			uint32_t smallest = RTE_MIN(snd, rcv);
+			uint64_t per_round = RTE_MAX(smallest / 2, 536u);
+
+			rounds += cd->bytes[k][dir] / per_round + 10;
+			frames += 2 * (cd->bytes[k][dir] / 500 + 20);
+		}
+	}
+	return 30 * BERTH_NS_PER_SEC + 2 * MSL_NS + 4 * rounds * rtt +
+	       (uint64_t)((double)frames * (w->loss + w->corrupt) * 5.0) * BERTH_NS_PER_SEC;
+}
+
+/*
+ * Conditions drawn from the seed: the wire, the connections and their
+ * streams, what each stack runs, how the applications send and read.
+ */
+static void
+draw_cond(uint64_t seed, struct cond *cd)
+{
+	struct rng g = { .base = splitmix64(seed ^ 0x736f616b636f6e64ull), .n = 0 };
+	struct berth_wire_conf *w = &cd->wire;
+	unsigned int k, i;
+
+	memset(cd, 0, sizeof(*cd));
+	w->loss = draw_rate(&g, 0.05);
+	w->duplicate = draw_rate(&g, 0.03);
+	w->corrupt = draw_rate(&g, 0.02);
+	w->reorder = draw_rate(&g, 0.25);
+	w->delay_ns = rng_log(&g, 10 * NS_US, 5 * BERTH_NS_PER_MS);
+	w->jitter_ns = rng_below(&g, w->delay_ns / 2 + 1);
+	w->reorder_ns = w->delay_ns / 4 + rng_below(&g, 2 * w->delay_ns + 100 * NS_US);
+	cd->nconns = 1 + (unsigned int)rng_below(&g, 4);
+	for (k = 0; k < cd->nconns; k++) {
+		cd->bytes[k][0] = draw_bytes(&g);
+		cd->bytes[k][1] = draw_bytes(&g);
+		cd->order[k] = (enum order)rng_below(&g, 3);
+	}
+	for (i = 0; i < 2; i++) {
+		cd->sndbuf[i] = (uint32_t)rng_log(&g, 4 * KB, 1 * MB);
+		cd->rcvbuf[i] = (uint32_t)rng_log(&g, 4 * KB, 1 * MB);
+		cd->cc[i] = rng_below(&g, 2) ? BERTH_TCP_CC_NEWRENO : BERTH_TCP_CC_CUBIC;
+		cd->no_sack[i] = rng_below(&g, 2) != 0;
+		cd->nodelay[i] = rng_below(&g, 4) == 0;
+	}
+	cd->wsize = draw_io(&g);
+	cd->rsize = draw_io(&g);
+	cd->read_pause_ns = draw_pause(&g);
+	cd->limit_ns = cond_limit(cd);
+}
+
+static enum order
+conn_order(const struct scenario *sc, uint64_t seed, unsigned int k)
+{
+	switch (sc->order) {
+	case ORDER_BY_SEED:
+		return (enum order)(seed % 3);
+	case ORDER_BY_CONN:
+		return (enum order)((seed + k) % 3);
+	default:
+		return sc->order;
+	}
+}
+
+/* The conditions of one run of a scenario. */
+static void
+cond_of(const struct scenario *sc, uint64_t seed, struct cond *cd)
+{
+	unsigned int k, i;
+
+	if (sc->drawn) {
+		draw_cond(seed, cd);
+		return;
+	}
+	memset(cd, 0, sizeof(*cd));
+	cd->wire = sc->wire;
+	cd->nconns = sc->nconns;
+	for (k = 0; k < sc->nconns; k++) {
+		cd->bytes[k][0] = cd->bytes[k][1] = sc->bytes;
+		cd->order[k] = conn_order(sc, seed, k);
+	}
+	for (i = 0; i < 2; i++) {
+		cd->sndbuf[i] = cd->rcvbuf[i] = sc->bufs;
+		cd->cc[i] = BERTH_TCP_CC_CUBIC;
+	}
+	cd->wsize = cd->rsize = CHUNK;
+	cd->limit_ns = sc->limit_ns;
+}
+
+static void
+cond_print(const struct cond *cd)
+{
+	const struct berth_wire_conf *w = &cd->wire;
+	char ws[16], rs[16];
+	unsigned int k, i;
+
+	printf("     wire: loss %.2f%% dup %.2f%% corrupt %.2f%% reorder %.2f%% (held %" PRIu64
+	       " us), delay %" PRIu64 " us + jitter < %" PRIu64 " us\n", w->loss * 100,
+	       w->duplicate * 100, w->corrupt * 100, w->reorder * 100,
+	       (uint64_t)(w->reorder_ns / NS_US), (uint64_t)(w->delay_ns / NS_US),
+	       (uint64_t)(w->jitter_ns / NS_US));
+	for (i = 0; i < 2; i++)
+		printf("     stack %s: %s, %s, %s, sndbuf %u, rcvbuf %u\n", i ? "B" : "A",
+		       cd->cc[i] == BERTH_TCP_CC_NEWRENO ? "NewReno" : "CUBIC",
+		       cd->no_sack[i] ? "no SACK" : "SACK", cd->nodelay[i] ? "NODELAY" : "Nagle",
+		       cd->sndbuf[i], cd->rcvbuf[i]);
+	snprintf(ws, sizeof(ws), "%u", cd->wsize);
+	snprintf(rs, sizeof(rs), "%u", cd->rsize);
+	printf("     bytes a call: send %s, recv %s; readers pause %" PRIu64 " ms; bound %.1f s "
+	       "virtual\n", cd->wsize ? ws : "drawn per call", cd->rsize ? rs : "drawn per call",
+	       (uint64_t)(cd->read_pause_ns / BERTH_NS_PER_MS), (double)cd->limit_ns / 1e9);
+	for (k = 0; k < cd->nconns; k++)
+		printf("     conn %u: A to B %u bytes, B to A %u bytes, %s\n", k, cd->bytes[k][0],
+		       cd->bytes[k][1], order_names[cd->order[k]]);
 }
 
 /* ---- one run ---- */
@@ -227,6 +518,8 @@ struct end {
 	uint64_t sent;      /* bytes send() accepted */
 	uint64_t rcvd;      /* bytes read and checked */
 	uint16_t port;      /* client: its local port (host order) */
+	struct rng io;      /* sizes of send and recv calls drawn per call */
+	uint64_t next_read; /* a slow reader reads again from then on */
 };
 
 struct conn {
@@ -236,6 +529,7 @@ struct conn {
 
 struct run {
 	const struct scenario *sc;
+	struct cond cd;
 	uint64_t seed;
 	struct rte_mempool *pool;
 	struct berth_wire *w;
@@ -318,19 +612,6 @@ conns_summary(struct berth_stack *st, unsigned int *conns, unsigned int *lsn, un
 	return ok;
 }
 
-static enum order
-conn_order(const struct run *r, unsigned int k)
-{
-	switch (r->sc->order) {
-	case ORDER_BY_SEED:
-		return (enum order)(r->seed % 3);
-	case ORDER_BY_CONN:
-		return (enum order)((r->seed + k) % 3);
-	default:
-		return r->sc->order;
-	}
-}
-
 static struct sockaddr_in
 sin_of(uint32_t addr, uint16_t port)
 {
@@ -348,9 +629,10 @@ static void
 end_send(struct run *r, struct berth_stack *st, struct end *e, unsigned int k, unsigned int dir)
 {
 	static uint8_t buf[CHUNK];
+	uint32_t want = r->cd.bytes[k][dir];
 
-	while (e->up && e->can_send && !e->shut && e->sent < r->sc->bytes) {
-		size_t n = RTE_MIN((uint64_t)CHUNK, r->sc->bytes - e->sent);
+	while (e->up && e->can_send && !e->shut && e->sent < want) {
+		size_t n = RTE_MIN((uint64_t)io_size(&e->io, r->cd.wsize), want - e->sent);
 		ssize_t ret;
 
 		stream_fill(buf, r->seed, k, dir, e->sent, n);
@@ -374,12 +656,17 @@ static void
 end_recv(struct run *r, struct berth_stack *st, struct end *e, unsigned int k, unsigned int dir)
 {
 	static uint8_t buf[CHUNK], ref[CHUNK];
+	uint32_t want = r->cd.bytes[k][dir];
 	ssize_t n;
 
+	if (r->now < e->next_read)
+		return;
 	while (e->readable && !e->eof) {
-		n = berth_sock_recv(st, e->sd, buf, sizeof(buf));
+		n = berth_sock_recv(st, e->sd, buf, io_size(&e->io, r->cd.rsize));
 		if (n == -EAGAIN) {
 			e->readable = false;
+			/* A slow reader: the window fills meanwhile, and may close. */
+			e->next_read = r->now + r->cd.read_pause_ns;
 			break;
 		}
 		if (n < 0) {
@@ -389,15 +676,15 @@ end_recv(struct run *r, struct berth_stack *st, struct end *e, unsigned int k, u
 		}
 		if (n == 0) {
 			e->eof = true;
-			if (e->rcvd != r->sc->bytes)
+			if (e->rcvd != want)
 				fail(r, "conn %u: end of stream after %" PRIu64 " of %u bytes", k,
-				     e->rcvd, r->sc->bytes);
+				     e->rcvd, want);
 			break;
 		}
-		if (e->rcvd + (uint64_t)n > r->sc->bytes) {
+		if (e->rcvd + (uint64_t)n > want) {
 			fail(r, "conn %u: %" PRIu64 " bytes received, more than the %u sent", k,
-			     e->rcvd + (uint64_t)n, r->sc->bytes);
-			n = (ssize_t)(r->sc->bytes - e->rcvd);
+			     e->rcvd + (uint64_t)n, want);
+			n = (ssize_t)(want - e->rcvd);
 		}
 		stream_fill(ref, r->seed, k, dir, e->rcvd, (size_t)n);
 		if (memcmp(buf, ref, (size_t)n) != 0) {
@@ -419,7 +706,7 @@ conn_by_client_port(struct run *r, uint16_t port)
 {
 	unsigned int k;
 
-	for (k = 0; k < r->sc->nconns; k++)
+	for (k = 0; k < r->cd.nconns; k++)
 		if (r->conns[k].c.port == port && r->conns[k].s.sd < 0)
 			return &r->conns[k];
 	return NULL;
@@ -430,7 +717,7 @@ end_by_sd(struct run *r, bool server, int sd, unsigned int *k)
 {
 	unsigned int i;
 
-	for (i = 0; i < r->sc->nconns; i++) {
+	for (i = 0; i < r->cd.nconns; i++) {
 		struct end *e = server ? &r->conns[i].s : &r->conns[i].c;
 
 		if (e->sd == sd && !e->closed) {
@@ -439,6 +726,17 @@ end_by_sd(struct run *r, bool server, int sd, unsigned int *k)
 		}
 	}
 	return NULL;
+}
+
+/* A connection of stack i (0: A) runs the stack's congestion control. */
+static void
+check_cc(struct run *r, struct berth_stack *st, int sd, unsigned int i, unsigned int k)
+{
+	int cc = -1;
+
+	if (berth_sock_getopt(st, sd, BERTH_TCP_CONGESTION, &cc) != 0 || cc != r->cd.cc[i])
+		fail(r, "conn %u %s: congestion control %d, the stack's is %u", k, i ? "B" : "A",
+		     cc, r->cd.cc[i]);
 }
 
 /* Events of one stack, after its poll. */
@@ -471,6 +769,7 @@ handle_events(struct run *r, struct berth_stack *st, bool server)
 					c->s.can_send = true;
 					/* Data may have arrived before accept: no edge for it. */
 					c->s.readable = true;
+					check_cc(r, st, sd, 1, (unsigned int)(c - r->conns));
 				}
 				if (sd != -EAGAIN)
 					fail(r, "accept: %s", strerror(-sd));
@@ -485,6 +784,7 @@ handle_events(struct run *r, struct berth_stack *st, bool server)
 			if (ev[i].events & BERTH_EV_CONNECTED) {
 				e->up = true;
 				e->can_send = true;
+				check_cc(r, st, e->sd, 0, k);
 			}
 			if (ev[i].events & BERTH_EV_WRITABLE)
 				e->can_send = true;
@@ -530,14 +830,14 @@ app_close(struct run *r, unsigned int k)
 	struct conn *c = &r->conns[k];
 	struct end *first, *second;
 	struct berth_stack *sf, *ss;
-	uint32_t n = r->sc->bytes;
+	uint32_t a2b = r->cd.bytes[k][0], b2a = r->cd.bytes[k][1];
 
 	if (!c->c.up || !c->s.up)
 		return;
 	if (c->order == SIMULTANEOUS) {
 		/* Both at the same instant, once both streams arrived whole: the FINs cross. */
-		if (!c->c.shut && c->c.sent == n && c->s.sent == n && c->c.rcvd == n &&
-		    c->s.rcvd == n) {
+		if (!c->c.shut && c->c.sent == a2b && c->s.sent == b2a && c->c.rcvd == b2a &&
+		    c->s.rcvd == a2b) {
 			end_shutdown(r, r->a, &c->c, k);
 			end_shutdown(r, r->b, &c->s, k);
 		}
@@ -551,13 +851,21 @@ app_close(struct run *r, unsigned int k)
 	second = c->order == CLIENT_FIRST ? &c->s : &c->c;
 	sf = c->order == CLIENT_FIRST ? r->a : r->b;
 	ss = c->order == CLIENT_FIRST ? r->b : r->a;
-	if (!first->shut && first->sent == n)
+	if (!first->shut && first->sent == (c->order == CLIENT_FIRST ? a2b : b2a))
 		end_shutdown(r, sf, first, k);
 	/* Passive close: after the end of stream, in CLOSE-WAIT. */
-	if (second->eof && second->sent == n && !second->closed)
+	if (second->eof && second->sent == (c->order == CLIENT_FIRST ? b2a : a2b) &&
+	    !second->closed)
 		end_close(r, ss, second, k);
 	if (first->shut && first->eof && !first->closed)
 		end_close(r, sf, first, k);
+}
+
+/* No TIME-WAIT entry left on stack i (0: A), as watch_tw last saw it. */
+static bool
+tw_over(const struct run *r, unsigned int i)
+{
+	return r->tw_seen[i] == 0 || r->tw_gone[i] != 0;
 }
 
 /* Follow TIME-WAIT on both stacks once connections start closing. */
@@ -590,7 +898,7 @@ step(struct run *r, uint64_t dt)
 	handle_events(r, r->a, false);
 	berth_stack_poll(r->b, r->now);
 	handle_events(r, r->b, true);
-	for (k = 0; k < r->sc->nconns; k++) {
+	for (k = 0; k < r->cd.nconns; k++) {
 		struct conn *c = &r->conns[k];
 
 		if (!c->c.closed) {
@@ -608,8 +916,9 @@ step(struct run *r, uint64_t dt)
 	berth_stack_flush(r->b, r->now);
 }
 
+/* Stack A (i 0) or B (i 1). */
 static struct berth_stack *
-make_stack(struct run *r, struct berth_dev *dev, uint32_t addr, uint32_t peer,
+make_stack(struct run *r, unsigned int i, struct berth_dev *dev, uint32_t addr, uint32_t peer,
 	   const struct rte_ether_addr *peer_mac)
 {
 	struct berth_stack_conf c;
@@ -623,8 +932,10 @@ make_stack(struct run *r, struct berth_dev *dev, uint32_t addr, uint32_t peer,
 	c.arp_entries = 16;
 	c.tcp_max_conns = 64;
 	c.tcp_msl_ns = MSL_NS;
-	c.tcp_rcvbuf = r->sc->bufs;
-	c.tcp_sndbuf = r->sc->bufs;
+	c.tcp_rcvbuf = r->cd.rcvbuf[i];
+	c.tcp_sndbuf = r->cd.sndbuf[i];
+	c.tcp_cc = r->cd.cc[i];
+	c.tcp_no_sack = r->cd.no_sack[i];
 	st = berth_stack_create(&c);
 	if (st == NULL)
 		return NULL;
@@ -645,7 +956,7 @@ everything_closed(const struct run *r)
 {
 	unsigned int k;
 
-	for (k = 0; k < r->sc->nconns; k++)
+	for (k = 0; k < r->cd.nconns; k++)
 		if (!r->conns[k].c.closed || !r->conns[k].s.closed)
 			return false;
 	return true;
@@ -656,7 +967,7 @@ dump(struct run *r)
 {
 	unsigned int k;
 
-	for (k = 0; k < r->sc->nconns; k++) {
+	for (k = 0; k < r->cd.nconns; k++) {
 		const struct conn *c = &r->conns[k];
 
 		printf("  conn %u (%s): A sent %" PRIu64 " rcvd %" PRIu64 "%s%s%s | B sent %" PRIu64
@@ -673,12 +984,22 @@ dump(struct run *r)
 	berth_stack_counters_dump(r->b, stdout);
 }
 
+/* Repair and flow control paths a soak reports it went through, both stacks summed. */
+static const char *const path_counters[] = {
+	"tcp_rto", "tcp_fast_rexmit", "tcp_recovery_partial", "tcp_sack_recovery",
+	"tcp_persist_probes", "tcp_delayed_acks",
+};
+
 /* What a scenario's runs add up to. */
 struct totals {
-	uint64_t corrupted, caught;
+	uint64_t sent, lost, duplicated, corrupted, reordered; /* frames, from the wire */
+	uint64_t caught;
 	uint64_t bytes;
 	uint64_t virt_ns;
 	uint64_t rexmit;
+	double worst;            /* largest share of its bound a passing run took */
+	uint64_t worst_seed;
+	uint64_t paths[RTE_DIM(path_counters)];
 };
 
 /* The checks once everything is closed and TIME-WAIT is over. */
@@ -686,8 +1007,10 @@ static void
 final_checks(struct run *r)
 {
 	struct berth_stack *st[2] = { r->a, r->b };
-	const struct berth_wire_conf *w = &r->sc->wire;
-	bool impaired = w->loss > 0 || w->duplicate > 0 || w->corrupt > 0 || w->reorder > 0;
+	const struct berth_wire_conf *w = &r->cd.wire;
+	/* Jitter reorders too: frames sent together arrive in any order. */
+	bool impaired = w->loss > 0 || w->duplicate > 0 || w->corrupt > 0 || w->reorder > 0 ||
+			w->jitter_ns > 0;
 	unsigned int i, conns, lsn, tw;
 	uint64_t tw_min;
 
@@ -730,10 +1053,14 @@ final_checks(struct run *r)
 		 * the connection there. TIME-WAIT assumes 2*MSL outlasts the
 		 * peer's retransmissions (RFC 9293 §3.6.1); a 1 s MSL does
 		 * not promise that. The same reset ends a connection in
-		 * CLOSING before TIME-WAIT (tw_min above).
+		 * CLOSING before TIME-WAIT (tw_min above). While other
+		 * connections still run, the listener is still there and
+		 * answers that FIN (it carries an ACK) with the RST (RFC 9293
+		 * §3.10.7.2), counted as drop_tcp_listen.
 		 */
 		if (counter(st[i], "tcp_rst_rx") >
-		    (impaired ? counter(st[1 - i], "drop_tcp_no_conn") : 0))
+		    (impaired ? counter(st[1 - i], "drop_tcp_no_conn") +
+				counter(st[1 - i], "drop_tcp_listen") : 0))
 			fail(r, "%s: %" PRIu64 " connections reset by the peer", name,
 			     counter(st[i], "tcp_rst_rx"));
 		/*
@@ -745,6 +1072,15 @@ final_checks(struct run *r)
 		 */
 		if (!impaired && counter(st[i], "tcp_rst_tx") != 0)
 			fail(r, "%s: %" PRIu64 " resets sent", name, counter(st[i], "tcp_rst_tx"));
+		/*
+		 * RFC 2018 §2: SACK only where both SYNs offered it, so a stack
+		 * with SACK off keeps SACK blocks off the wire both ways.
+		 */
+		if ((r->cd.no_sack[0] || r->cd.no_sack[1]) &&
+		    counter(st[i], "tcp_sack_tx") + counter(st[i], "tcp_sack_blocks_rx") +
+		    counter(st[i], "tcp_sack_recovery") != 0)
+			fail(r, "%s: SACK in use though stack %s has it off", name,
+			     r->cd.no_sack[0] ? "A" : "B");
 	}
 }
 
@@ -755,10 +1091,20 @@ final_checks(struct run *r)
  * at the wire's pace until the virtual time limit (minutes of real time).
  */
 static uint64_t
-frame_budget(const struct scenario *sc)
+frame_budget(const struct cond *cd)
 {
-	uint64_t segs = 2ull * sc->nconns * (sc->bytes / 1000 + 1);
+	uint64_t segs = 0;
+	unsigned int k, dir;
 
+	for (k = 0; k < cd->nconns; k++) {
+		for (dir = 0; dir < 2; dir++) {
+			/* With NODELAY each small send may leave as a segment of its own. */
+			uint32_t unit = cd->nodelay[dir] ? RTE_MIN(cd->wsize ? cd->wsize : 8, 1000u) :
+							   1000u;
+
+			segs += cd->bytes[k][dir] / unit + 1;
+		}
+	}
 	return 20 * (2 * segs) + 20000;
 }
 
@@ -766,7 +1112,7 @@ frame_budget(const struct scenario *sc)
 static bool
 run_one(const struct scenario *sc, uint64_t seed, struct rte_mempool *pool, struct totals *tot)
 {
-	struct berth_wire_conf wc = sc->wire;
+	struct berth_wire_conf wc;
 	struct sockaddr_in lsn = sin_of(0, SRV_PORT), srv = sin_of(IP_B, SRV_PORT);
 	struct berth_wire_stats ws;
 	unsigned int in_use0 = rte_mempool_in_use_count(pool), in_use, k;
@@ -779,21 +1125,25 @@ run_one(const struct scenario *sc, uint64_t seed, struct rte_mempool *pool, stru
 	if (r == NULL)
 		return false;
 	r->sc = sc;
+	cond_of(sc, seed, &r->cd);
 	r->seed = seed;
 	r->pool = pool;
 	r->now = T0;
 	r->lsd = -1;
+	wc = r->cd.wire;
 	wc.seed = seed;
 	for (k = 0; k < MAX_CONNS; k++) {
 		r->conns[k].c.sd = -1;
 		r->conns[k].s.sd = -1;
+		r->conns[k].c.io.base = splitmix64(seed ^ 0x696f ^ ((uint64_t)k << 32));
+		r->conns[k].s.io.base = splitmix64(seed ^ 0x696f ^ ((uint64_t)k << 32) ^ (1ull << 40));
 	}
 
 	r->w = berth_wire_create(&wc, pool);
 	r->da = r->w ? berth_wire_attach(r->w, &MAC_A, 0) : NULL;
 	r->db = r->w ? berth_wire_attach(r->w, &MAC_B, 0) : NULL;
-	r->a = r->da ? make_stack(r, r->da, IP_A, IP_B, &MAC_B) : NULL;
-	r->b = r->db ? make_stack(r, r->db, IP_B, IP_A, &MAC_A) : NULL;
+	r->a = r->da ? make_stack(r, 0, r->da, IP_A, IP_B, &MAC_B) : NULL;
+	r->b = r->db ? make_stack(r, 1, r->db, IP_B, IP_A, &MAC_A) : NULL;
 	if (r->a == NULL || r->b == NULL) {
 		fail(r, "set-up failed");
 		goto teardown;
@@ -816,14 +1166,24 @@ run_one(const struct scenario *sc, uint64_t seed, struct rte_mempool *pool, stru
 		fail(r, "listen failed");
 		goto teardown;
 	}
-	for (k = 0; k < sc->nconns; k++) {
+	/* Accepted connections take NODELAY from the listener. */
+	if (r->cd.nodelay[1] && berth_sock_setopt(r->b, r->lsd, BERTH_SO_NODELAY, 1) != 0) {
+		fail(r, "NODELAY on the listener failed");
+		goto teardown;
+	}
+	for (k = 0; k < r->cd.nconns; k++) {
 		struct conn *c = &r->conns[k];
 		struct sockaddr_in me;
 
-		c->order = conn_order(r, k);
+		c->order = r->cd.order[k];
 		r->tw_expect[0] += c->order != SERVER_FIRST;
 		r->tw_expect[1] += c->order != CLIENT_FIRST;
 		c->c.sd = berth_sock_open(r->a, BERTH_SOCK_STREAM);
+		if (c->c.sd >= 0 && r->cd.nodelay[0] &&
+		    berth_sock_setopt(r->a, c->c.sd, BERTH_SO_NODELAY, 1) != 0) {
+			fail(r, "NODELAY failed");
+			goto teardown;
+		}
 		ret = c->c.sd < 0 ? c->c.sd : berth_sock_connect(r->a, c->c.sd, &srv);
 		if (ret != 0 && ret != -EINPROGRESS) {
 			fail(r, "connect: %s", strerror(-ret));
@@ -837,8 +1197,8 @@ run_one(const struct scenario *sc, uint64_t seed, struct rte_mempool *pool, stru
 	}
 
 	/* Transfer and close; then wait out TIME-WAIT. */
-	t_end = r->now + sc->limit_ns;
-	frame_cap = frame_budget(sc);
+	t_end = r->now + r->cd.limit_ns;
+	frame_cap = frame_budget(&r->cd);
 	while (r->now < t_end && r->why[0] == '\0') {
 		bool busy = berth_wire_in_flight(r->w) > 0;
 
@@ -862,8 +1222,9 @@ run_one(const struct scenario *sc, uint64_t seed, struct rte_mempool *pool, stru
 			r->lsd = -1;
 		}
 		if (r->all_closed) {
-			if (!busy && tw_now(r->a) == 0 && tw_now(r->b) == 0 &&
-			    r->now > r->t_closed + 100 * BERTH_NS_PER_MS) {
+			/* watch_tw keeps the TIME-WAIT state: no more counter look-ups per step. */
+			if (!busy && r->now > r->t_closed + 100 * BERTH_NS_PER_MS &&
+			    tw_over(r, 0) && tw_over(r, 1)) {
 				unsigned int c1, l1, t1, c2, l2, t2;
 
 				if (conns_summary(r->a, &c1, &l1, &t1) &&
@@ -873,15 +1234,15 @@ run_one(const struct scenario *sc, uint64_t seed, struct rte_mempool *pool, stru
 		}
 	}
 	if (r->why[0] == '\0' && r->now >= t_end)
-		fail(r, "not finished after %" PRIu64 " s of virtual time (%s)",
-		     (uint64_t)(sc->limit_ns / BERTH_NS_PER_SEC), r->all_closed ? "closed, connections left" :
+		fail(r, "not finished after %.1f s of virtual time (%s)",
+		     (double)r->cd.limit_ns / 1e9, r->all_closed ? "closed, connections left" :
 		     "stalled before closing");
-	for (k = 0; k < sc->nconns; k++) {
+	for (k = 0; k < r->cd.nconns; k++) {
 		const struct conn *c = &r->conns[k];
 
-		if (c->c.rcvd != sc->bytes || c->s.rcvd != sc->bytes)
-			fail(r, "conn %u: received %" PRIu64 " and %" PRIu64 " of %u bytes", k,
-			     c->c.rcvd, c->s.rcvd, sc->bytes);
+		if (c->s.rcvd != r->cd.bytes[k][0] || c->c.rcvd != r->cd.bytes[k][1])
+			fail(r, "conn %u: received %" PRIu64 " of %u bytes A to B, %" PRIu64 " of %u "
+			     "B to A", k, c->s.rcvd, r->cd.bytes[k][0], c->c.rcvd, r->cd.bytes[k][1]);
 	}
 	/*
 	 * bigwin: a window of at most 65535 bytes moves at most that much per
@@ -910,17 +1271,30 @@ teardown:
 	if (r->a != NULL && r->b != NULL) {
 		tot->caught += caught(r->a) + caught(r->b);
 		tot->rexmit += counter(r->a, "tcp_rexmit") + counter(r->b, "tcp_rexmit");
+		for (k = 0; k < RTE_DIM(path_counters); k++)
+			tot->paths[k] += counter(r->a, path_counters[k]) +
+					 counter(r->b, path_counters[k]);
 	}
+	tot->sent += ws.sent;
+	tot->lost += ws.lost;
+	tot->duplicated += ws.duplicated;
 	tot->corrupted += ws.corrupted;
+	tot->reordered += ws.reordered;
 	tot->virt_ns += r->now - T0;
-	for (k = 0; k < sc->nconns; k++)
+	for (k = 0; k < r->cd.nconns; k++)
 		tot->bytes += r->conns[k].c.rcvd + r->conns[k].s.rcvd;
+	if (r->why[0] == '\0' && (double)(r->now - T0) / (double)r->cd.limit_ns > tot->worst) {
+		tot->worst = (double)(r->now - T0) / (double)r->cd.limit_ns;
+		tot->worst_seed = seed;
+	}
 	if (verbose)
 		printf("  %-12s seed %-4" PRIu64 " virtual %.3f s | wire sent %" PRIu64 " lost %" PRIu64
 		       " dup %" PRIu64 " corrupt %" PRIu64 " reorder %" PRIu64 " | rexmit A %" PRIu64
 		       " B %" PRIu64 "\n", sc->name, seed, (double)(r->now - T0) / 1e9, ws.sent,
 		       ws.lost, ws.duplicated, ws.corrupted, ws.reordered,
 		       r->a ? counter(r->a, "tcp_rexmit") : 0, r->b ? counter(r->b, "tcp_rexmit") : 0);
+	if (verbose && sc->drawn)
+		cond_print(&r->cd);
 	/* Sockets still open (a failed run) are closed by the stacks' destruction. */
 	berth_stack_destroy(r->a);
 	berth_stack_destroy(r->b);
@@ -934,9 +1308,40 @@ teardown:
 	if (!ok) {
 		printf("FAIL %s seed %" PRIu64 ": %s\n", sc->name, seed, r->why);
 		printf("     rerun: %s --scenario %s --seed %" PRIu64 " -v\n", prog, sc->name, seed);
+		if (!verbose && sc->drawn)
+			cond_print(&r->cd);
 	}
 	free(r);
 	return ok;
+}
+
+/* A scenario's line; a soak's also says what its runs went through. */
+static void
+print_totals(const struct scenario *sc, uint64_t n, uint64_t first, unsigned int failed,
+	     const struct totals *tot)
+{
+	unsigned int p;
+
+	if (!sc->drawn) {
+		printf("%-12s %" PRIu64 " seeds from %" PRIu64 ": %s (%.1f MB delivered, %.1f s "
+		       "virtual, %" PRIu64 " retransmissions, corrupted frames %" PRIu64
+		       ", dropped on checksums %" PRIu64 ")\n", sc->name, n, first,
+		       failed ? "FAILED" : "ok", (double)tot->bytes / MB, (double)tot->virt_ns / 1e9,
+		       tot->rexmit, tot->corrupted, tot->caught);
+		return;
+	}
+	printf("%-12s %" PRIu64 " runs from seed %" PRIu64 ", %u failed: %.1f MB delivered, "
+	       "%.1f s virtual\n", sc->name, n, first, failed, (double)tot->bytes / MB,
+	       (double)tot->virt_ns / 1e9);
+	printf("%-12s frames sent %" PRIu64 ", lost %" PRIu64 ", duplicated %" PRIu64
+	       ", corrupted %" PRIu64 ", reordered %" PRIu64 "; dropped on checksums %" PRIu64
+	       "\n", "", tot->sent, tot->lost, tot->duplicated, tot->corrupted, tot->reordered,
+	       tot->caught);
+	printf("%-12s retransmissions %" PRIu64 ",", "", tot->rexmit);
+	for (p = 0; p < RTE_DIM(path_counters); p++)
+		printf(" %s %" PRIu64, path_counters[p], tot->paths[p]);
+	printf("\n%-12s the longest passing run took %.0f%% of its bound on virtual time "
+	       "(seed %" PRIu64 ")\n", "", tot->worst * 100, tot->worst_seed);
 }
 
 static void
@@ -1024,11 +1429,7 @@ main(int argc, char **argv)
 			       tot.corrupted);
 			sc_failed++;
 		}
-		printf("%-12s %" PRIu64 " seeds from %" PRIu64 ": %s (%.1f MB delivered, %.1f s "
-		       "virtual, %" PRIu64 " retransmissions, corrupted frames %" PRIu64
-		       ", dropped on checksums %" PRIu64 ")\n", sc->name, n, first,
-		       sc_failed ? "FAILED" : "ok", (double)tot.bytes / MB, (double)tot.virt_ns / 1e9,
-		       tot.rexmit, tot.corrupted, tot.caught);
+		print_totals(sc, n, first, sc_failed, &tot);
 		failed += sc_failed;
 	}
 	rte_mempool_free(pool);
