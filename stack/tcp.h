@@ -156,13 +156,16 @@ struct rte_mbuf *tcp_mbuf_trim(struct rte_mbuf *m, uint32_t len);
 /* Remove off bytes from the front of a chain; returns the new head. */
 struct rte_mbuf *tcp_mbuf_strip(struct rte_mbuf *m, uint32_t off);
 
-/* An out-of-order segment held for later: payload mbuf and where it starts. */
+/*
+ * Out-of-order data held for later: a run of contiguous payload (one chain
+ * of the segments that made it) and where it starts.
+ */
 struct tcp_ooo_seg {
 	tcp_seq seq;
 	uint32_t len;
 	struct rte_mbuf *m;       /* adjusted to the payload */
 };
-#define TCP_OOO_MAX_SEGS 64       /* per connection; bytes bounded by rcv_wnd */
+#define TCP_OOO_MAX_SEGS 64       /* runs per connection; bytes bounded by rcv_wnd */
 /*
  * Ranges the SACK scoreboard keeps (tcp_sack.c). Beyond it the highest
  * range is forgotten: the cost is a retransmission the peer did not need,
@@ -511,9 +514,10 @@ unsigned int tcp_sack_opt_len(const struct tcb *tp);
 unsigned int tcp_sack_opt_write(struct berth_stack *st, struct tcb *tp, uint8_t *p);
 /*
  * Sender: the SACK blocks of an acceptable ACK (before SND.UNA moves).
- * Blocks outside [SEG.ACK, SND.MAX], wrapped or empty are ignored
- * (counted); D-SACK blocks are recognised and ignored. Returns the bytes
- * newly SACKed.
+ * Blocks reaching past SND.MAX, wrapped or empty are ignored (counted);
+ * blocks at or below SND.UNA (a reordered old ACK) are skipped and the
+ * part of a block below SND.UNA or SEG.ACK is cut off; D-SACK blocks are
+ * recognised and ignored. Returns the bytes newly SACKed.
  */
 uint32_t tcp_sack_input(struct berth_stack *st, struct tcb *tp, const struct tcp_seg *seg);
 /* Sender: SND.UNA moved: forget what is below it. */

@@ -972,10 +972,41 @@ ooo_insert(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq s
 		rte_pktmbuf_free(tp->ooo[j].m);
 	}
 	ooo_remove(tp, i, j);
-	/* Bounded in segments, and in bytes by the buffer beyond what we advertised. */
-	if (tp->nb_ooo >= TCP_OOO_MAX_SEGS ||
-	    ((uint64_t)tp->rcvq.bytes + tp->ooo_bytes + len > tp->rcvbuf &&
-	     seq_gt(end, tp->rcv_adv))) {
+	/* Bounded in bytes by the buffer beyond what we advertised. */
+	if ((uint64_t)tp->rcvq.bytes + tp->ooo_bytes + len > tp->rcvbuf &&
+	    seq_gt(end, tp->rcv_adv)) {
+		DROP(st, TCP_OOO_FULL, m);
+		return;
+	}
+	/*
+	 * A segment that continues a held run joins its chain, so the bound
+	 * on entries counts runs (holes in the stream), not segments: one
+	 * loss in a window of hundreds of segments must not make the rest
+	 * of the window drop.
+	 */
+	if (i > 0 && tp->ooo[i - 1].seq + tp->ooo[i - 1].len == seq &&
+	    rte_pktmbuf_chain(tp->ooo[i - 1].m, m) == 0) {
+		tp->ooo[i - 1].len += len;
+		tp->ooo_bytes += len;
+		tcp_sack_rcv_ooo(tp, seq);
+		/* It may close the gap to the next run: the two become one. */
+		if (i < tp->nb_ooo && end == tp->ooo[i].seq &&
+		    rte_pktmbuf_chain(tp->ooo[i - 1].m, tp->ooo[i].m) == 0) {
+			tp->ooo[i - 1].len += tp->ooo[i].len;
+			ooo_remove(tp, i, i + 1);
+		}
+		return;
+	}
+	if (i < tp->nb_ooo && end == tp->ooo[i].seq && rte_pktmbuf_chain(m, tp->ooo[i].m) == 0) {
+		tp->ooo[i].seq = seq;
+		tp->ooo[i].len += len;
+		tp->ooo[i].m = m;
+		tp->ooo_bytes += len;
+		tcp_sack_rcv_ooo(tp, seq);
+		return;
+	}
+	/* Bounded in runs. */
+	if (tp->nb_ooo >= TCP_OOO_MAX_SEGS) {
 		DROP(st, TCP_OOO_FULL, m);
 		return;
 	}

@@ -253,15 +253,23 @@ tcp_sack_input(struct berth_stack *st, struct tcb *tp, const struct tcp_seg *seg
 		}
 		/*
 		 * RFC 2018 §3: a block covers data sent and not yet
-		 * acknowledged. A block outside [SND.UNA, SND.MAX], empty or
-		 * wrapped is ignored: a confused or hostile peer cannot make
-		 * us believe in data it never saw.
+		 * acknowledged. An empty or wrapped block, or one reaching
+		 * past SND.MAX, is ignored and counted: a confused or hostile
+		 * peer cannot make us believe in data we never sent.
 		 */
-		if (!seq_lt(s, e) || seq_lt(s, tp->snd_una) || seq_gt(e, tp->snd_max)) {
+		if (!seq_lt(s, e) || seq_gt(e, tp->snd_max)) {
 			STAT_INC(st, TCP_SACK_BAD);
 			continue;
 		}
-		/* The part this ACK acknowledges anyway is not kept. */
+		/*
+		 * A block at or below SND.UNA comes from an ACK the network
+		 * reordered behind a newer one: stale, not wrong. What lies
+		 * below SND.UNA or this ACK is acknowledged anyway.
+		 */
+		if (seq_leq(e, tp->snd_una))
+			continue;
+		if (seq_lt(s, tp->snd_una))
+			s = tp->snd_una;
 		if (seq_lt(s, seg->ack))
 			s = seg->ack;
 		if (seq_lt(s, e))

@@ -178,7 +178,8 @@ test_rx_out_of_order(void)
 	tf_in(&f, peer_data(&f, rcv, 20, 10, snd));
 	tf_expect(&f, TCP_ACK, snd, rcv);
 	tf_expect_none(&f);
-	CU_ASSERT_EQUAL(f.tp->nb_ooo, 2);
+	/* Contiguous: one run, one entry. */
+	CU_ASSERT_EQUAL(f.tp->nb_ooo, 1);
 	CU_ASSERT_EQUAL(f.tp->ooo_bytes, 20);
 	CU_ASSERT_EQUAL(f.tp->rcv_nxt, rcv);
 	CU_ASSERT_EQUAL(tf_events(&f, f.sd, NULL) & BERTH_EV_READABLE, 0);
@@ -292,6 +293,49 @@ test_rx_ooo_bounded(void)
 	CU_ASSERT_EQUAL(n, 2 * (TCP_OOO_MAX_SEGS + 7));
 	CU_ASSERT(is_pat(buf, 0, (uint32_t)(n > 0 ? n : 0)));
 	CU_ASSERT_EQUAL(f.tp->nb_ooo, 0);
+out:
+	tf_teardown(&f);
+}
+
+/*
+ * The bound is on runs, not segments: a long run behind one hole (a loss
+ * early in a large window) is held whole, whatever its number of segments.
+ */
+static void
+test_rx_ooo_long_run(void)
+{
+	static uint8_t buf[8192];
+	const unsigned int nseg = 4 * TCP_OOO_MAX_SEGS;
+	struct tf f;
+	tcp_seq snd, rcv;
+	unsigned int i;
+	ssize_t n;
+
+	TF_REQUIRE(established(&f, NULL));
+	snd = f.tp->snd_nxt;
+	rcv = f.tp->rcv_nxt;
+	for (i = 1; i <= nseg; i++) {
+		tf_in(&f, peer_data(&f, rcv, 10 * i, 10, snd));
+		tx_drain(&f);
+	}
+	CU_ASSERT_EQUAL(h_counter(&f.h, "drop_tcp_ooo_full"), 0);
+	CU_ASSERT_EQUAL(f.tp->nb_ooo, 1);
+	CU_ASSERT_EQUAL(f.tp->ooo_bytes, 10 * nseg);
+	/* A segment that closes the gap between two runs makes them one. */
+	tf_in(&f, peer_data(&f, rcv, 10 * (nseg + 2), 10, snd));
+	tx_drain(&f);
+	CU_ASSERT_EQUAL(f.tp->nb_ooo, 2);
+	tf_in(&f, peer_data(&f, rcv, 10 * (nseg + 1), 10, snd));
+	tx_drain(&f);
+	CU_ASSERT_EQUAL(f.tp->nb_ooo, 1);
+	/* The hole filled: everything in order, once. */
+	tf_in(&f, peer_data(&f, rcv, 0, 10, snd));
+	tx_drain(&f);
+	CU_ASSERT_EQUAL(f.tp->rcv_nxt, rcv + 10 * (nseg + 3));
+	CU_ASSERT_EQUAL(f.tp->nb_ooo, 0);
+	n = tf_read_all(&f, f.sd, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(n, 10 * (nseg + 3));
+	CU_ASSERT(is_pat(buf, 0, (uint32_t)(n > 0 ? n : 0)));
 out:
 	tf_teardown(&f);
 }
@@ -1180,6 +1224,7 @@ add(void)
 	CU_add_test(s, "out of order, overlapping", test_rx_ooo_overlap);
 	CU_add_test(s, "duplicate and partly old data", test_rx_partial_duplicate);
 	CU_add_test(s, "out-of-order queue bounded", test_rx_ooo_bounded);
+	CU_add_test(s, "a long out-of-order run is held whole", test_rx_ooo_long_run);
 	CU_add_test(s, "window advertised", test_rx_window_advertised);
 	CU_add_test(s, "zero window and window update", test_rx_zero_window);
 

@@ -356,30 +356,42 @@ test_scoreboard(void)
 	CU_ASSERT_EQUAL(f.tp->sb[0].end, u + 4 * s);
 	CU_ASSERT_EQUAL(f.tp->sb[1].start, u + 6 * s);
 	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 3 * s);
-	/* Bad blocks: beyond SND.MAX, wrapped, empty, below SND.UNA (not first): ignored. */
+	/*
+	 * Bad blocks: beyond SND.MAX, wrapped, empty: ignored and counted.
+	 * Below SND.UNA (not first, so no D-SACK): stale, skipped.
+	 */
 	b[0] = (struct tcp_sack_block){ u + 8 * s, u + 12 * s };
 	b[1] = (struct tcp_sack_block){ u + 9 * s, u + 8 * s };
 	b[2] = (struct tcp_sack_block){ u + 9 * s, u + 9 * s };
-	b[3] = (struct tcp_sack_block){ u - 3000, u + s };
+	b[3] = (struct tcp_sack_block){ u - 3000, u - 1000 };
 	peer_sack(&f, u, b, 4);
-	CU_ASSERT_EQUAL(h_counter(&f.h, "tcp_sack_bad"), 4);
+	CU_ASSERT_EQUAL(h_counter(&f.h, "tcp_sack_bad"), 3);
 	CU_ASSERT_EQUAL(f.tp->nb_sb, 2);
 	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 3 * s);
+	/* A block from below SND.UNA into the window keeps its part above SND.UNA. */
+	b[0] = (struct tcp_sack_block){ u + 8 * s, u + 9 * s };
+	b[1] = (struct tcp_sack_block){ u - 1000, u + 500 };
+	peer_sack(&f, u, b, 2);
+	CU_ASSERT_EQUAL(f.tp->nb_sb, 4);
+	CU_ASSERT_EQUAL(f.tp->sb[0].start, u);
+	CU_ASSERT_EQUAL(f.tp->sb[0].end, u + 500);
+	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 4 * s + 500);
+	CU_ASSERT_EQUAL(h_counter(&f.h, "tcp_sack_bad"), 3);
 	/* A first block below the ACK is a D-SACK: counted, nothing else. */
 	b[0] = (struct tcp_sack_block){ u - 100, u };
 	b[1] = (struct tcp_sack_block){ u + 2 * s, u + 4 * s };
 	peer_sack(&f, u, b, 2);
 	CU_ASSERT_EQUAL(h_counter(&f.h, "tcp_dsack_rx"), 1);
-	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 3 * s);
-	/* The cumulative ACK passes the first range: it goes, the other stays. */
+	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 4 * s + 500);
+	/* The cumulative ACK passes the first two ranges: they go, the others stay. */
 	peer_sack(&f, u + 5 * s, &b[1], 0);
-	CU_ASSERT_EQUAL(f.tp->nb_sb, 1);
+	CU_ASSERT_EQUAL(f.tp->nb_sb, 2);
 	CU_ASSERT_EQUAL(f.tp->sb[0].start, u + 6 * s);
-	CU_ASSERT_EQUAL(f.tp->sacked_bytes, s);
+	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 2 * s);
 	/* An ACK inside a range cuts it. */
 	peer_sack(&f, u + 6 * s + 100, NULL, 0);
 	CU_ASSERT_EQUAL(f.tp->sb[0].start, u + 6 * s + 100);
-	CU_ASSERT_EQUAL(f.tp->sacked_bytes, s - 100);
+	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 2 * s - 100);
 	tx_drain(&f);
 out:
 	tf_teardown(&f);
