@@ -1,8 +1,8 @@
 # berth: the two commands first. The build is meson/ninja; this file only
 # strings the steps together. BUILD=dir picks another build directory.
 #
-#   make demo    install what is missing, build, run berth-echo on a test
-#                net and talk to it from Linux (root)
+#   make demo    install what is missing, build, run berth-httpd on a test
+#                net, fetch from it and load it from Linux (root)
 #   make test    install what is missing, build with -Werror, run the unit,
 #                sim, integration, fuzz and install suites (integration:
 #                root; SUITES=... picks others)
