@@ -149,6 +149,14 @@ struct tcp_seg {
 };
 
 /* ---- chain helpers for the queues (tcp_buf.c; the queue itself is pktq.h) ---- */
+struct tcb;
+struct tcb_ext;
+/* tp's extension, allocated on first need; NULL (counted drop_tcp_no_mem) without memory. */
+struct tcb_ext *tcb_ext_get(struct berth_stack *st, struct tcb *tp);
+/* Free the out-of-order data tp holds. */
+void tcb_ooo_free(struct tcb *tp);
+/* Free the out-of-order data and the extension (SACK state goes with it). */
+void tcb_ext_free(struct tcb *tp);
 /* Remove n <= q->bytes bytes from the front of q, freeing what empties. */
 void tcp_trim_front(struct pktq *q, uint32_t n);
 /* Cut a chain to len bytes (freeing segments past it); returns m. */
@@ -251,9 +259,10 @@ struct tcb {
 	uint32_t sndbuf;          /* bound on sndq.bytes */
 	struct pktq rcvq;       /* in-order payload for the application */
 	uint32_t rcvbuf;          /* bound on rcvq.bytes + ooo bytes */
-	uint16_t nb_ooo;
+	uint16_t nb_ooo;          /* runs held in x->ooo */
 	uint32_t ooo_bytes;
-	struct tcp_ooo_seg ooo[TCP_OOO_MAX_SEGS]; /* sorted by seq */
+	/* Out-of-order runs and SACK state, allocated while needed (tcp_buf.c). */
+	struct tcb_ext *x;
 
 	/* Timers */
 	struct berth_timer rexmit_timer;  /* RTO, SYN and SYN-ACK retries */
@@ -335,13 +344,23 @@ struct tcb {
 	bool dsack_pending;       /* RFC 2883: report dsack as the first block */
 	uint8_t nb_sb;            /* scoreboard ranges in sb */
 	uint8_t nb_rcv_recent;    /* entries in rcv_recent */
-	uint32_t sacked_bytes;    /* bytes in sb */
+	uint32_t sacked_bytes;    /* bytes in x->sb */
 	tcp_seq high_rxt;         /* RFC 6675 HighRxt: end of the last retransmission */
-	struct tcp_sack_block dsack;  /* a duplicate we received */
-	/* Receiver: a sequence number in each block reported, latest first (RFC 2018 §4). */
-	tcp_seq rcv_recent[TCP_SACK_MAX_BLOCKS];
+};
+
+/*
+ * What a connection needs only once segments go missing: the out-of-order
+ * runs it holds and its SACK state. Allocated on first need, freed when the
+ * connection ends or enters TIME-WAIT, so an idle or loss-free connection
+ * does not carry it (tcp_buf.c).
+ */
+struct tcb_ext {
+	struct tcp_ooo_seg ooo[TCP_OOO_MAX_SEGS]; /* nb_ooo runs, sorted by seq */
 	/* Sender: what the peer SACKed above SND.UNA: sorted, disjoint, not touching. */
 	struct tcp_sack_block sb[TCP_SACK_SB_MAX];
+	/* Receiver: a sequence number in each block reported, latest first (RFC 2018 §4). */
+	tcp_seq rcv_recent[TCP_SACK_MAX_BLOCKS];
+	struct tcp_sack_block dsack;  /* a duplicate we received (dsack_pending) */
 };
 
 /* ---- per-stack TCP state (tcp_input.c owns init/fini) ---- */
@@ -507,7 +526,7 @@ bool tcp_sack_offer(const struct berth_stack *st);
 /* Receiver: an out-of-order segment arrived at seq; its block is reported first. */
 void tcp_sack_rcv_ooo(struct tcb *tp, tcp_seq seq);
 /* Receiver: [start, end) arrived again: reported once as a D-SACK block (RFC 2883). */
-void tcp_sack_rcv_dup(struct tcb *tp, tcp_seq start, tcp_seq end);
+void tcp_sack_rcv_dup(struct berth_stack *st, struct tcb *tp, tcp_seq start, tcp_seq end);
 /* Bytes of SACK option the next segment of tp carries (0: none). */
 unsigned int tcp_sack_opt_len(const struct tcb *tp);
 /* Write that option at p (tcp_sack_opt_len bytes); a D-SACK block is sent once. */

@@ -2,7 +2,8 @@
 /*
  * Queues of mbufs for TCP: the send queue (application payload from SND.UNA
  * on) and the receive queue (in-order payload for the application), plus
- * the chain helpers both need to cut bytes off either end.
+ * the chain helpers both need to cut bytes off either end, and the TCB's
+ * extension (out-of-order runs, SACK state) allocated only once needed.
  *
  * Call chain: berth_sock_send -> tcp_sock -> pktq_push (sndq)
  *             tcp_ack_advance -> tcp_trim_front (sndq)
@@ -17,10 +18,50 @@
 #include <errno.h>
 
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
 #include "tcp.h"
+
+/*
+ * Most connections never see a segment out of order nor a SACK block: the
+ * 1.3 KB of runs and scoreboard live apart from the TCB and come on first
+ * need (an idle connection then costs the TCB alone). Once there, the
+ * extension stays until the connection ends: a path that lost once loses
+ * again, and allocating per loss would cost more than it saves.
+ */
+struct tcb_ext *
+tcb_ext_get(struct berth_stack *st, struct tcb *tp)
+{
+	if (tp->x != NULL)
+		return tp->x;
+	tp->x = rte_zmalloc_socket("berth_tcb_ext", sizeof(*tp->x), RTE_CACHE_LINE_SIZE,
+				   st->socket_id);
+	if (tp->x == NULL)
+		DROP_INC(st, TCP_NO_MEM);
+	return tp->x;
+}
+
+void
+tcb_ooo_free(struct tcb *tp)
+{
+	while (tp->nb_ooo > 0)
+		rte_pktmbuf_free(tp->x->ooo[--tp->nb_ooo].m);
+	tp->ooo_bytes = 0;
+}
+
+void
+tcb_ext_free(struct tcb *tp)
+{
+	tcb_ooo_free(tp);
+	rte_free(tp->x);
+	tp->x = NULL;
+	tp->nb_sb = 0;
+	tp->sacked_bytes = 0;
+	tp->nb_rcv_recent = 0;
+	tp->dsack_pending = false;
+}
 
 struct rte_mbuf *
 tcp_mbuf_trim(struct rte_mbuf *m, uint32_t len)

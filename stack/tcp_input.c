@@ -361,7 +361,7 @@ static void step_text(struct berth_stack *st, struct tcb *tp, struct tcp_seg *se
 		      uint64_t now);
 static enum seg_next step_fin(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg,
 			      uint64_t now);
-static void seg_trim(struct tcb *tp, struct tcp_seg *seg, uint32_t wnd);
+static void seg_trim(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint32_t wnd);
 
 /* Our SYN is acknowledged by a SYN-ACK: the active open completes. */
 static void
@@ -382,7 +382,7 @@ syn_sent_established(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg
 	seg->seq++;
 	seg->len--;
 	if (seg->len > 0) {
-		seg_trim(tp, seg, tcp_rcv_window(tp));
+		seg_trim(st, tp, seg, tcp_rcv_window(tp));
 		step_urg(seg);
 		step_text(st, tp, seg, now);
 		if (step_fin(st, tp, seg, now) == SEG_DONE)
@@ -662,7 +662,7 @@ input_time_wait(struct berth_stack *st, struct tw_view *v, struct tcp_seg *seg, 
  * zero window that it is still shut.
  */
 static void
-seg_trim(struct tcb *tp, struct tcp_seg *seg, uint32_t wnd)
+seg_trim(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint32_t wnd)
 {
 	tcp_seq end = tp->rcv_nxt + wnd;
 	uint32_t len0 = seg->len, cut;
@@ -670,7 +670,7 @@ seg_trim(struct tcb *tp, struct tcp_seg *seg, uint32_t wnd)
 	if (seq_lt(seg->seq, tp->rcv_nxt)) {
 		cut = RTE_MIN(tp->rcv_nxt - seg->seq, seg->data_len);
 		/* RFC 2883 §4.1.2: the part received before is reported as a D-SACK. */
-		tcp_sack_rcv_dup(tp, seg->seq, seg->seq + cut);
+		tcp_sack_rcv_dup(st, tp, seg->seq, seg->seq + cut);
 		seg->data_off = (uint16_t)(seg->data_off + cut);
 		seg->data_len -= cut;
 		seg->len -= cut;
@@ -731,7 +731,7 @@ step_seq(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t n
 			return seg_drop(st, seg, BERTH_DROP_TCP_RST_BAD);
 		/* RFC 2883 §4.1.1: data we had already: the ACK reports it as a D-SACK. */
 		if (seg->data_len > 0 && seq_leq(seg->seq + seg->data_len, nxt))
-			tcp_sack_rcv_dup(tp, seg->seq, seg->seq + seg->data_len);
+			tcp_sack_rcv_dup(st, tp, seg->seq, seg->seq + seg->data_len);
 		/*
 		 * RFC 5961 §4.2: a SYN gets a challenge ACK whatever its
 		 * sequence number (step four). Not in SYN-RECEIVED, where an
@@ -748,7 +748,7 @@ step_seq(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t n
 	 * neither goes beyond steps two and four.
 	 */
 	if (!(seg->flags & (TCP_RST | TCP_SYN)))
-		seg_trim(tp, seg, wnd);
+		seg_trim(st, tp, seg, wnd);
 	return SEG_CONTINUE;
 }
 

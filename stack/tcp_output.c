@@ -903,7 +903,7 @@ static void
 ooo_remove(struct tcb *tp, uint16_t from, uint16_t to)
 {
 	if (to > from) {
-		memmove(&tp->ooo[from], &tp->ooo[to], (tp->nb_ooo - to) * sizeof(tp->ooo[0]));
+		memmove(&tp->x->ooo[from], &tp->x->ooo[to], (tp->nb_ooo - to) * sizeof(tp->x->ooo[0]));
 		tp->nb_ooo = (uint16_t)(tp->nb_ooo - (to - from));
 	}
 }
@@ -912,8 +912,8 @@ ooo_remove(struct tcb *tp, uint16_t from, uint16_t to)
 static void
 ooo_pull(struct berth_stack *st, struct tcb *tp)
 {
-	while (tp->nb_ooo > 0 && seq_leq(tp->ooo[0].seq, tp->rcv_nxt)) {
-		struct tcp_ooo_seg s = tp->ooo[0];
+	while (tp->nb_ooo > 0 && seq_leq(tp->x->ooo[0].seq, tp->rcv_nxt)) {
+		struct tcp_ooo_seg s = tp->x->ooo[0];
 		tcp_seq end = s.seq + s.len;
 
 		ooo_remove(tp, 0, 1);
@@ -940,14 +940,19 @@ ooo_insert(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq s
 	tcp_seq end = seq + len;
 	uint16_t i, j;
 
-	for (i = 0; i < tp->nb_ooo && seq_leq(tp->ooo[i].seq, seq); i++)
+	/* The runs live in the extension; without memory for it the segment goes (counted). */
+	if (tcb_ext_get(st, tp) == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	for (i = 0; i < tp->nb_ooo && seq_leq(tp->x->ooo[i].seq, seq); i++)
 		;
 	if (i > 0) {
-		tcp_seq prev_end = tp->ooo[i - 1].seq + tp->ooo[i - 1].len;
+		tcp_seq prev_end = tp->x->ooo[i - 1].seq + tp->x->ooo[i - 1].len;
 
 		if (seq_geq(prev_end, end)) {
 			/* Every byte already held (an exact duplicate or inside one). */
-			tcp_sack_rcv_dup(tp, seq, end);
+			tcp_sack_rcv_dup(st, tp, seq, end);
 			DROP(st, TCP_OOO_DUP, m);
 			return;
 		}
@@ -957,19 +962,19 @@ ooo_insert(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq s
 			seq = prev_end;
 		}
 	}
-	for (j = i; j < tp->nb_ooo && seq_lt(tp->ooo[j].seq, end); j++) {
-		tcp_seq oend = tp->ooo[j].seq + tp->ooo[j].len;
+	for (j = i; j < tp->nb_ooo && seq_lt(tp->x->ooo[j].seq, end); j++) {
+		tcp_seq oend = tp->x->ooo[j].seq + tp->x->ooo[j].len;
 
 		if (seq_gt(oend, end)) {
 			/* Overlaps the start of a held one: keep ours up to it. */
-			len = tp->ooo[j].seq - seq;
+			len = tp->x->ooo[j].seq - seq;
 			end = seq + len;
 			m = tcp_mbuf_trim(m, len);
 			break;
 		}
 		/* Wholly covered by the new segment: the new one replaces it. */
-		tp->ooo_bytes -= tp->ooo[j].len;
-		rte_pktmbuf_free(tp->ooo[j].m);
+		tp->ooo_bytes -= tp->x->ooo[j].len;
+		rte_pktmbuf_free(tp->x->ooo[j].m);
 	}
 	ooo_remove(tp, i, j);
 	/* Bounded in bytes by the buffer beyond what we advertised. */
@@ -984,23 +989,23 @@ ooo_insert(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq s
 	 * loss in a window of hundreds of segments must not make the rest
 	 * of the window drop.
 	 */
-	if (i > 0 && tp->ooo[i - 1].seq + tp->ooo[i - 1].len == seq &&
-	    rte_pktmbuf_chain(tp->ooo[i - 1].m, m) == 0) {
-		tp->ooo[i - 1].len += len;
+	if (i > 0 && tp->x->ooo[i - 1].seq + tp->x->ooo[i - 1].len == seq &&
+	    rte_pktmbuf_chain(tp->x->ooo[i - 1].m, m) == 0) {
+		tp->x->ooo[i - 1].len += len;
 		tp->ooo_bytes += len;
 		tcp_sack_rcv_ooo(tp, seq);
 		/* It may close the gap to the next run: the two become one. */
-		if (i < tp->nb_ooo && end == tp->ooo[i].seq &&
-		    rte_pktmbuf_chain(tp->ooo[i - 1].m, tp->ooo[i].m) == 0) {
-			tp->ooo[i - 1].len += tp->ooo[i].len;
+		if (i < tp->nb_ooo && end == tp->x->ooo[i].seq &&
+		    rte_pktmbuf_chain(tp->x->ooo[i - 1].m, tp->x->ooo[i].m) == 0) {
+			tp->x->ooo[i - 1].len += tp->x->ooo[i].len;
 			ooo_remove(tp, i, i + 1);
 		}
 		return;
 	}
-	if (i < tp->nb_ooo && end == tp->ooo[i].seq && rte_pktmbuf_chain(m, tp->ooo[i].m) == 0) {
-		tp->ooo[i].seq = seq;
-		tp->ooo[i].len += len;
-		tp->ooo[i].m = m;
+	if (i < tp->nb_ooo && end == tp->x->ooo[i].seq && rte_pktmbuf_chain(m, tp->x->ooo[i].m) == 0) {
+		tp->x->ooo[i].seq = seq;
+		tp->x->ooo[i].len += len;
+		tp->x->ooo[i].m = m;
 		tp->ooo_bytes += len;
 		tcp_sack_rcv_ooo(tp, seq);
 		return;
@@ -1010,10 +1015,10 @@ ooo_insert(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq s
 		DROP(st, TCP_OOO_FULL, m);
 		return;
 	}
-	memmove(&tp->ooo[i + 1], &tp->ooo[i], (tp->nb_ooo - i) * sizeof(tp->ooo[0]));
-	tp->ooo[i].seq = seq;
-	tp->ooo[i].len = len;
-	tp->ooo[i].m = m;
+	memmove(&tp->x->ooo[i + 1], &tp->x->ooo[i], (tp->nb_ooo - i) * sizeof(tp->x->ooo[0]));
+	tp->x->ooo[i].seq = seq;
+	tp->x->ooo[i].len = len;
+	tp->x->ooo[i].m = m;
 	tp->nb_ooo++;
 	tp->ooo_bytes += len;
 	tcp_sack_rcv_ooo(tp, seq);
@@ -1038,7 +1043,7 @@ tcp_rcv_data(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq
 		uint32_t old = tp->rcv_nxt - seq;
 
 		if (old >= len) {
-			tcp_sack_rcv_dup(tp, seq, seq + len);
+			tcp_sack_rcv_dup(st, tp, seq, seq + len);
 			DROP(st, TCP_OOO_DUP, m);
 			return;
 		}

@@ -64,19 +64,19 @@ tcp_sack_rcv_ooo(struct tcb *tp, tcp_seq seq)
 		return;
 	/* RFC 2018 §4: the latest arrival's block first, the older ones after it. */
 	n = tp->nb_rcv_recent < TCP_SACK_MAX_BLOCKS ? tp->nb_rcv_recent + 1u : TCP_SACK_MAX_BLOCKS;
-	memmove(&tp->rcv_recent[1], &tp->rcv_recent[0], (n - 1) * sizeof(tp->rcv_recent[0]));
-	tp->rcv_recent[0] = seq;
+	memmove(&tp->x->rcv_recent[1], &tp->x->rcv_recent[0], (n - 1) * sizeof(tp->x->rcv_recent[0]));
+	tp->x->rcv_recent[0] = seq;
 	tp->nb_rcv_recent = (uint8_t)n;
 }
 
 void
-tcp_sack_rcv_dup(struct tcb *tp, tcp_seq start, tcp_seq end)
+tcp_sack_rcv_dup(struct berth_stack *st, struct tcb *tp, tcp_seq start, tcp_seq end)
 {
-	if (!tp->sack_on || !seq_lt(start, end))
+	if (!tp->sack_on || !seq_lt(start, end) || tcb_ext_get(st, tp) == NULL)
 		return;
 	/* RFC 2883 §4: the duplicate goes in the next ACK, as its first block, once. */
-	tp->dsack.start = start;
-	tp->dsack.end = end;
+	tp->x->dsack.start = start;
+	tp->x->dsack.end = end;
 	tp->dsack_pending = true;
 }
 
@@ -87,7 +87,7 @@ ooo_runs(const struct tcb *tp, struct tcp_sack_block *r)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < tp->nb_ooo; i++) {
-		tcp_seq s = tp->ooo[i].seq, e = s + tp->ooo[i].len;
+		tcp_seq s = tp->x->ooo[i].seq, e = s + tp->x->ooo[i].len;
 
 		if (n > 0 && seq_geq(r[n - 1].end, s)) {
 			if (seq_gt(e, r[n - 1].end))
@@ -126,14 +126,14 @@ rcv_blocks(const struct tcb *tp, struct tcp_sack_block *out)
 		return 0;
 	/* RFC 2883 §4: a D-SACK block is the first. */
 	if (tp->dsack_pending)
-		out[n++] = tp->dsack;
+		out[n++] = tp->x->dsack;
 	first = n;
 	nr = ooo_runs(tp, runs);
 	/* RFC 2018 §4: the block of the latest segment, then those reported most recently. */
 	for (i = 0; i < tp->nb_rcv_recent && n < max; i++) {
 		for (j = 0; j < nr; j++) {
-			if (seq_geq(tp->rcv_recent[i], runs[j].start) &&
-			    seq_lt(tp->rcv_recent[i], runs[j].end)) {
+			if (seq_geq(tp->x->rcv_recent[i], runs[j].start) &&
+			    seq_lt(tp->x->rcv_recent[i], runs[j].end)) {
 				if (!block_in(out, first, n, &runs[j]))
 					out[n++] = runs[j];
 				break;
@@ -181,7 +181,7 @@ sb_sum(struct tcb *tp)
 	unsigned int i;
 
 	for (i = 0; i < tp->nb_sb; i++)
-		sum += tp->sb[i].end - tp->sb[i].start;
+		sum += tp->x->sb[i].end - tp->x->sb[i].start;
 	tp->sacked_bytes = sum;
 }
 
@@ -191,19 +191,21 @@ sb_add(struct berth_stack *st, struct tcb *tp, tcp_seq s, tcp_seq e)
 {
 	unsigned int i = 0, j;
 
-	while (i < tp->nb_sb && seq_lt(tp->sb[i].end, s))
+	if (tcb_ext_get(st, tp) == NULL)
+		return;
+	while (i < tp->nb_sb && seq_lt(tp->x->sb[i].end, s))
 		i++;
-	for (j = i; j < tp->nb_sb && seq_leq(tp->sb[j].start, e); j++) {
-		if (seq_lt(tp->sb[j].start, s))
-			s = tp->sb[j].start;
-		if (seq_gt(tp->sb[j].end, e))
-			e = tp->sb[j].end;
+	for (j = i; j < tp->nb_sb && seq_leq(tp->x->sb[j].start, e); j++) {
+		if (seq_lt(tp->x->sb[j].start, s))
+			s = tp->x->sb[j].start;
+		if (seq_gt(tp->x->sb[j].end, e))
+			e = tp->x->sb[j].end;
 	}
 	if (j > i) {
 		/* Ranges i .. j-1 become one. */
-		tp->sb[i].start = s;
-		tp->sb[i].end = e;
-		memmove(&tp->sb[i + 1], &tp->sb[j], (tp->nb_sb - j) * sizeof(tp->sb[0]));
+		tp->x->sb[i].start = s;
+		tp->x->sb[i].end = e;
+		memmove(&tp->x->sb[i + 1], &tp->x->sb[j], (tp->nb_sb - j) * sizeof(tp->x->sb[0]));
 		tp->nb_sb = (uint8_t)(tp->nb_sb - (j - i - 1));
 	} else {
 		if (tp->nb_sb == TCP_SACK_SB_MAX) {
@@ -218,9 +220,9 @@ sb_add(struct berth_stack *st, struct tcb *tp, tcp_seq s, tcp_seq e)
 				return;
 			tp->nb_sb--;
 		}
-		memmove(&tp->sb[i + 1], &tp->sb[i], (tp->nb_sb - i) * sizeof(tp->sb[0]));
-		tp->sb[i].start = s;
-		tp->sb[i].end = e;
+		memmove(&tp->x->sb[i + 1], &tp->x->sb[i], (tp->nb_sb - i) * sizeof(tp->x->sb[0]));
+		tp->x->sb[i].start = s;
+		tp->x->sb[i].end = e;
 		tp->nb_sb++;
 	}
 	sb_sum(tp);
@@ -287,14 +289,14 @@ tcp_sack_una(struct tcb *tp)
 		tp->high_rxt = tp->snd_una;
 	if (tp->nb_sb == 0)
 		return;
-	while (i < tp->nb_sb && seq_leq(tp->sb[i].end, tp->snd_una))
+	while (i < tp->nb_sb && seq_leq(tp->x->sb[i].end, tp->snd_una))
 		i++;
 	if (i > 0) {
-		memmove(&tp->sb[0], &tp->sb[i], (tp->nb_sb - i) * sizeof(tp->sb[0]));
+		memmove(&tp->x->sb[0], &tp->x->sb[i], (tp->nb_sb - i) * sizeof(tp->x->sb[0]));
 		tp->nb_sb = (uint8_t)(tp->nb_sb - i);
 	}
-	if (tp->nb_sb > 0 && seq_lt(tp->sb[0].start, tp->snd_una))
-		tp->sb[0].start = tp->snd_una;
+	if (tp->nb_sb > 0 && seq_lt(tp->x->sb[0].start, tp->snd_una))
+		tp->x->sb[0].start = tp->snd_una;
 	sb_sum(tp);
 }
 
@@ -313,13 +315,13 @@ tcp_sack_skip(const struct tcb *tp, tcp_seq *seq, uint32_t *room)
 
 	*room = UINT32_MAX;
 	for (k = 0; k < tp->nb_sb; k++) {
-		if (seq_lt(*seq, tp->sb[k].start)) {
-			*room = tp->sb[k].start - *seq;
+		if (seq_lt(*seq, tp->x->sb[k].start)) {
+			*room = tp->x->sb[k].start - *seq;
 			return;
 		}
 		/* RFC 2018 §5: the peer holds it: no need to send it again. */
-		if (seq_lt(*seq, tp->sb[k].end))
-			*seq = tp->sb[k].end;
+		if (seq_lt(*seq, tp->x->sb[k].end))
+			*seq = tp->x->sb[k].end;
 	}
 }
 
@@ -329,8 +331,8 @@ tcp_sack_skip(const struct tcb *tp, tcp_seq *seq, uint32_t *room)
 static void
 hole(const struct tcb *tp, unsigned int k, tcp_seq *s, tcp_seq *e)
 {
-	*s = k == 0 ? tp->snd_una : tp->sb[k - 1].end;
-	*e = k < tp->nb_sb ? tp->sb[k].start : tp->snd_max;
+	*s = k == 0 ? tp->snd_una : tp->x->sb[k - 1].end;
+	*e = k < tp->nb_sb ? tp->x->sb[k].start : tp->snd_max;
 }
 
 /*
@@ -374,7 +376,7 @@ tcp_sack_pipe(struct berth_stack *st, const struct tcb *tp)
 				pipe += (seq_lt(tp->high_rxt, e) ? tp->high_rxt : e) - s;
 		}
 		if (k < tp->nb_sb)
-			above -= tp->sb[k].end - tp->sb[k].start;
+			above -= tp->x->sb[k].end - tp->x->sb[k].start;
 	}
 	return pipe;
 }
@@ -415,7 +417,7 @@ next_seg(struct berth_stack *st, struct tcb *tp, uint64_t now)
 				e3 = e;
 			}
 		}
-		above -= tp->sb[k].end - tp->sb[k].start;
+		above -= tp->x->sb[k].end - tp->x->sb[k].start;
 	}
 	/* NextSeg (2): new data, as the peer's window allows. */
 	n = tcp_output_new(st, tp, now);

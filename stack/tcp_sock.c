@@ -112,9 +112,7 @@ tcb_release(struct berth_stack *st, struct tcb *tp)
 	tcp_flow_stop(st, tp);
 	pktq_free(&tp->sndq);
 	pktq_free(&tp->rcvq);
-	while (tp->nb_ooo > 0)
-		rte_pktmbuf_free(tp->ooo[--tp->nb_ooo].m);
-	tp->ooo_bytes = 0;
+	tcb_ext_free(tp);
 	tp->snd_cur = NULL;
 }
 
@@ -821,9 +819,7 @@ static void
 discard_rcv(struct tcb *tp)
 {
 	pktq_free(&tp->rcvq);
-	while (tp->nb_ooo > 0)
-		rte_pktmbuf_free(tp->ooo[--tp->nb_ooo].m);
-	tp->ooo_bytes = 0;
+	tcb_ooo_free(tp);
 }
 
 static int

@@ -207,9 +207,7 @@ tcp_enter_time_wait(struct berth_stack *st, struct tcb *tp, uint64_t now)
 	/* Data that arrived with or before the FIN stays readable until close. */
 	if (tp->app_closed || tp->so.sd < 0)
 		pktq_free(&tp->rcvq);
-	while (tp->nb_ooo > 0)
-		rte_pktmbuf_free(tp->ooo[--tp->nb_ooo].m);
-	tp->ooo_bytes = 0;
+	tcb_ext_free(tp);
 	tp->snd_cur = NULL;
 	if (tp->app_closed || tp->so.sd < 0) {
 		tcb_free(st, tp);

@@ -151,6 +151,7 @@ extern "C" {
 	X(TCP_ACCEPT_FULL, "tcp_accept_full", "connection dropped: accept queue full") \
 	X(TCP_OOO_FULL,   "tcp_ooo_full",   "out-of-order segment dropped: queue full") \
 	X(TCP_OOO_DUP,    "tcp_ooo_dup",    "data already held or delivered (tcp_output.c)") \
+	X(TCP_NO_MEM,     "tcp_no_mem",     "out-of-order data or SACK state: no memory for them") \
 	X(TCP_TW,         "tcp_tw",         "segment to a TIME-WAIT connection dropped") \
 	X(TCP_TW_SYN,     "tcp_tw_syn",     "SYN not newer than a TIME-WAIT connection (RFC 6191): ACKed, kept") \
 	X(TCP_CONN_FULL,  "tcp_conn_full",  "SYN dropped: connection table full") \

@@ -227,8 +227,11 @@ test_rcv_blocks(void)
 	tcp_seq r;
 
 	TF_REQUIRE(open_sack(&f, false));
+	/* Nothing out of order yet: no extension for runs and SACK state. */
+	CU_ASSERT_PTR_NULL(f.tp->x);
 	r = f.tp->rcv_nxt;
 	peer_data(&f, r, 100, 100);
+	CU_ASSERT_PTR_NOT_NULL(f.tp->x);
 	TF_REQUIRE(tf_tx_tcp(&f, &p));
 	CU_ASSERT_EQUAL(p.ack, r);
 	CU_ASSERT_EQUAL(p.opts.nb_sack, 1);
@@ -343,8 +346,10 @@ test_scoreboard(void)
 	TF_REQUIRE(sent(&f) == 10);
 	tx_drain(&f);
 	u = f.tp->snd_una;
+	CU_ASSERT_PTR_NULL(f.tp->x);
 	b[0] = (struct tcp_sack_block){ u + 2 * s, u + 3 * s };
 	peer_sack(&f, u, b, 1);
+	CU_ASSERT_PTR_NOT_NULL(f.tp->x);
 	CU_ASSERT_EQUAL(f.tp->nb_sb, 1);
 	CU_ASSERT_EQUAL(f.tp->sacked_bytes, s);
 	/* Touching blocks merge; an out-of-order pair is sorted. */
@@ -352,9 +357,9 @@ test_scoreboard(void)
 	b[1] = (struct tcp_sack_block){ u + 3 * s, u + 4 * s };
 	peer_sack(&f, u, b, 2);
 	CU_ASSERT_EQUAL(f.tp->nb_sb, 2);
-	CU_ASSERT_EQUAL(f.tp->sb[0].start, u + 2 * s);
-	CU_ASSERT_EQUAL(f.tp->sb[0].end, u + 4 * s);
-	CU_ASSERT_EQUAL(f.tp->sb[1].start, u + 6 * s);
+	CU_ASSERT_EQUAL(f.tp->x->sb[0].start, u + 2 * s);
+	CU_ASSERT_EQUAL(f.tp->x->sb[0].end, u + 4 * s);
+	CU_ASSERT_EQUAL(f.tp->x->sb[1].start, u + 6 * s);
 	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 3 * s);
 	/*
 	 * Bad blocks: beyond SND.MAX, wrapped, empty: ignored and counted.
@@ -373,8 +378,8 @@ test_scoreboard(void)
 	b[1] = (struct tcp_sack_block){ u - 1000, u + 500 };
 	peer_sack(&f, u, b, 2);
 	CU_ASSERT_EQUAL(f.tp->nb_sb, 4);
-	CU_ASSERT_EQUAL(f.tp->sb[0].start, u);
-	CU_ASSERT_EQUAL(f.tp->sb[0].end, u + 500);
+	CU_ASSERT_EQUAL(f.tp->x->sb[0].start, u);
+	CU_ASSERT_EQUAL(f.tp->x->sb[0].end, u + 500);
 	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 4 * s + 500);
 	CU_ASSERT_EQUAL(h_counter(&f.h, "tcp_sack_bad"), 3);
 	/* A first block below the ACK is a D-SACK: counted, nothing else. */
@@ -386,11 +391,11 @@ test_scoreboard(void)
 	/* The cumulative ACK passes the first two ranges: they go, the others stay. */
 	peer_sack(&f, u + 5 * s, &b[1], 0);
 	CU_ASSERT_EQUAL(f.tp->nb_sb, 2);
-	CU_ASSERT_EQUAL(f.tp->sb[0].start, u + 6 * s);
+	CU_ASSERT_EQUAL(f.tp->x->sb[0].start, u + 6 * s);
 	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 2 * s);
 	/* An ACK inside a range cuts it. */
 	peer_sack(&f, u + 6 * s + 100, NULL, 0);
-	CU_ASSERT_EQUAL(f.tp->sb[0].start, u + 6 * s + 100);
+	CU_ASSERT_EQUAL(f.tp->x->sb[0].start, u + 6 * s + 100);
 	CU_ASSERT_EQUAL(f.tp->sacked_bytes, 2 * s - 100);
 	tx_drain(&f);
 out:
