@@ -2,7 +2,9 @@
 /* Bring-up and teardown shared by the example programs; see app_net.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -139,4 +141,67 @@ app_net_down(struct app_net *n)
 	n->port_up = false;
 	rte_mempool_free(n->pool);
 	n->pool = NULL;
+}
+
+int
+app_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+	       unsigned long long *v)
+{
+	char *end;
+
+	/* strtoull takes signs and spaces; an option value is digits only. */
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *v < min || *v > max)
+		return -EINVAL;
+	return 0;
+}
+
+int
+app_parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	unsigned long long l;
+	char *slash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash == NULL)
+		return -EINVAL;
+	*slash = '\0';
+	if (app_parse_addr(buf, addr) < 0 || app_parse_uint(slash + 1, 0, 32, &l) < 0)
+		return -EINVAL;
+	*len = (uint8_t)l;
+	return 0;
+}
+
+volatile sig_atomic_t app_stop_requested;
+volatile sig_atomic_t app_dump_requested;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		app_dump_requested = 1;
+	else
+		app_stop_requested = 1;
+}
+
+int
+app_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
+	    sigaction(SIGUSR1, &sa, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What every example program does around its own logic: split EAL from
- * program arguments, bring up one stack on one DPDK port (pool, stack,
- * port, device, optional capture, interface) and take it down again in
- * the only safe order. Public API only.
+ * program arguments, parse numbers and addresses, catch the signals that
+ * stop it or ask for a dump, bring up one stack on one DPDK port (pool,
+ * stack, port, device, optional capture, interface) and take it down again
+ * in the only safe order. Public API only.
  */
 #ifndef BERTH_APP_NET_H
 #define BERTH_APP_NET_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,5 +48,16 @@ void app_net_down(struct app_net *n);
 int app_find_separator(int argc, char **argv);
 /* Dotted quad to network byte order; 0 or -EINVAL. */
 int app_parse_addr(const char *s, uint32_t *addr);
+/* A decimal number in [min, max] (digits only); 0 or -EINVAL. */
+int app_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+		   unsigned long long *v);
+/* "ADDR/LEN": the address in network byte order and the prefix length; 0 or -EINVAL. */
+int app_parse_prefix(const char *s, uint32_t *addr, uint8_t *len);
+
+/* Set by the handlers app_signals_init installs; the run loop reads and clears them. */
+extern volatile sig_atomic_t app_stop_requested;  /* SIGINT, SIGTERM */
+extern volatile sig_atomic_t app_dump_requested;  /* SIGUSR1 */
+/* Install those handlers; SIGPIPE is ignored (a closed stdout must not kill). 0 or -errno. */
+int app_signals_init(void);
 
 #endif /* BERTH_APP_NET_H */

@@ -106,8 +106,6 @@ struct app {
 	uint8_t buf[CHUNK];
 };
 
-static volatile sig_atomic_t stop_requested;
-
 static void
 usage(FILE *f)
 {
@@ -159,43 +157,7 @@ usage(FILE *f)
 		"      --connect 198.18.0.1:5001 --count 50 --bytes 1000 --close-first\n");
 }
 
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static int
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
-		return -errno;
-	return 0;
-}
-
 /* ---- options ---- */
-
-static int
-parse_uint(const char *s, unsigned long long min, unsigned long long max,
-	   unsigned long long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *v < min || *v > max)
-		return -EINVAL;
-	return 0;
-}
-
 
 /* "ADDR/LEN" when sep is '/', "ADDR:PORT" when sep is ':'. */
 static int
@@ -212,7 +174,7 @@ parse_pair(const char *s, char sep, unsigned long long max, uint32_t *addr,
 	if (p == NULL)
 		return -EINVAL;
 	*p = '\0';
-	if (app_parse_addr(buf, addr) < 0 || parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
+	if (app_parse_addr(buf, addr) < 0 || app_parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -285,17 +247,17 @@ parse_options(int argc, char **argv, struct options *o)
 			o->nb_dests++;
 			break;
 		case OPT_COUNT:
-			if (parse_uint(optarg, 1, 1000000, &v) < 0)
+			if (app_parse_uint(optarg, 1, 1000000, &v) < 0)
 				return bad_option("count", optarg);
 			o->count = (unsigned int)v;
 			break;
 		case OPT_PARALLEL:
-			if (parse_uint(optarg, 1, MAX_PARALLEL, &v) < 0)
+			if (app_parse_uint(optarg, 1, MAX_PARALLEL, &v) < 0)
 				return bad_option("parallel (1-1024)", optarg);
 			o->parallel = (unsigned int)v;
 			break;
 		case OPT_BYTES:
-			if (parse_uint(optarg, 0, 1ull << 40, &v) < 0)
+			if (app_parse_uint(optarg, 0, 1ull << 40, &v) < 0)
 				return bad_option("bytes", optarg);
 			o->bytes = v;
 			break;
@@ -309,12 +271,12 @@ parse_options(int argc, char **argv, struct options *o)
 			o->wait_tw = true;
 			break;
 		case OPT_MSL:
-			if (parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
+			if (app_parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
 				return bad_option("tcp-msl-ms", optarg);
 			o->msl_ns = v * BERTH_NS_PER_MS;
 			break;
 		case OPT_ALG:
-			if (parse_uint(optarg, 1, 5, &v) < 0)
+			if (app_parse_uint(optarg, 1, 5, &v) < 0)
 				return bad_option("tcp-port-alg (1-5)", optarg);
 			o->port_alg = (uint8_t)v;
 			break;
@@ -323,7 +285,7 @@ parse_options(int argc, char **argv, struct options *o)
 				return bad_option("gateway", optarg);
 			break;
 		case OPT_TIMEOUT:
-			if (parse_uint(optarg, 1, 86400, &v) < 0)
+			if (app_parse_uint(optarg, 1, 86400, &v) < 0)
 				return bad_option("timeout", optarg);
 			o->timeout_s = (unsigned int)v;
 			break;
@@ -610,7 +572,6 @@ conn_on_event(struct app *app, const struct berth_event *ev)
 
 /* ---- set-up and run loop ---- */
 
-
 static int
 setup(struct app *app)
 {
@@ -674,7 +635,7 @@ run_connections(struct app *app, uint64_t deadline)
 
 	while (app->done < app->opt.count) {
 		now = berth_time_now();
-		if (stop_requested || now > deadline)
+		if (app_stop_requested || now > deadline)
 			break;
 		for (i = 0; i < app->opt.parallel && app->started < app->opt.count; i++)
 			if (app->conns[i].state == C_IDLE)
@@ -684,7 +645,7 @@ run_connections(struct app *app, uint64_t deadline)
 	if (app->done == app->opt.count)
 		return true;
 	printf(PROG ": %s with %u of %u connections unfinished\n",
-	       stop_requested ? "stopped" : "timed out", app->opt.count - app->done,
+	       app_stop_requested ? "stopped" : "timed out", app->opt.count - app->done,
 	       app->opt.count);
 	for (i = 0; i < app->opt.parallel; i++) {
 		struct conn *c = &app->conns[i];
@@ -739,7 +700,7 @@ drain(struct app *app)
 	uint64_t start = berth_time_now(), now = start, next = start;
 	uint64_t limit = 3 * BERTH_NS_PER_SEC;
 
-	while (!stop_requested && now - start < limit) {
+	while (!app_stop_requested && now - start < limit) {
 		turn(app, now);
 		if (now >= next) {
 			if (live_conns(app) <= 0)
@@ -772,7 +733,7 @@ wait_time_wait(struct app *app, uint64_t deadline)
 
 	for (;;) {
 		now = berth_time_now();
-		if (stop_requested || now > deadline)
+		if (app_stop_requested || now > deadline)
 			break;
 		turn(app, now);
 		/* Entries whose connection saw the server's FIN late come in last. */
@@ -787,7 +748,7 @@ wait_time_wait(struct app *app, uint64_t deadline)
 	}
 	if (!listed || w->out != w->in) {
 		printf("time-wait: %s: %" PRIu64 " entered, %" PRIu64 " expired\n",
-		       stop_requested ? "stopped" : "timed out", w->in, w->out);
+		       app_stop_requested ? "stopped" : "timed out", w->in, w->out);
 		return false;
 	}
 	if (w->in == 0) {
@@ -867,7 +828,7 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
 		return EXIT_FAILURE;
 	}
-	if (install_signals() < 0) {
+	if (app_signals_init() < 0) {
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
 		berth_fini();
 		return EXIT_FAILURE;

@@ -111,9 +111,6 @@ struct service {
 /* Index of each service in services[], the tag of its sockets' events. */
 enum { SVC_UDP, SVC_TCP };
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t dump_requested;
-
 static void
 usage(FILE *f)
 {
@@ -153,65 +150,7 @@ usage(FILE *f)
 		"      --vdev=net_af_packet0,iface=IFACE,qpairs=1 -- --ip 198.18.0.2/24\n");
 }
 
-static void
-on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		dump_requested = 1;
-	else
-		stop_requested = 1;
-}
-
-static int
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
-	    sigaction(SIGUSR1, &sa, NULL) < 0)
-		return -errno;
-	return 0;
-}
-
 /* ---- options ---- */
-
-static int
-parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *v < min || *v > max)
-		return -EINVAL;
-	return 0;
-}
-
-
-static int
-parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
-{
-	char buf[INET_ADDRSTRLEN + 4];
-	char *slash;
-	unsigned long l;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash == NULL)
-		return -EINVAL;
-	*slash = '\0';
-	if (app_parse_addr(buf, addr) < 0 || parse_uint(slash + 1, 0, 32, &l) < 0)
-		return -EINVAL;
-	*len = (uint8_t)l;
-	return 0;
-}
 
 static int
 bad_option(const char *opt, const char *arg)
@@ -246,7 +185,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_ip = false;
-	unsigned long v;
+	unsigned long long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -258,7 +197,7 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_IP:
-			if (parse_prefix(optarg, &o->addr, &o->prefix_len) < 0)
+			if (app_parse_prefix(optarg, &o->addr, &o->prefix_len) < 0)
 				return bad_option("ip (ADDR/LEN, e.g. 198.18.0.2/24)", optarg);
 			have_ip = true;
 			break;
@@ -267,28 +206,28 @@ parse_options(int argc, char **argv, struct options *o)
 				return bad_option("gateway", optarg);
 			break;
 		case OPT_UDP:
-			if (parse_uint(optarg, 0, 65535, &v) < 0)
+			if (app_parse_uint(optarg, 0, 65535, &v) < 0)
 				return bad_option("udp-port", optarg);
 			o->udp_port = (uint16_t)v;
 			break;
 		case OPT_TCP:
-			if (parse_uint(optarg, 0, 65535, &v) < 0)
+			if (app_parse_uint(optarg, 0, 65535, &v) < 0)
 				return bad_option("tcp-port", optarg);
 			o->tcp_port = (uint16_t)v;
 			break;
 		case OPT_MSL:
-			if (parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
+			if (app_parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
 				return bad_option("tcp-msl-ms", optarg);
 			o->tcp_msl_ns = (uint64_t)v * BERTH_NS_PER_MS;
 			break;
 		case OPT_MAXSOCK:
 			/* The UDP socket, the listener and one connection at least. */
-			if (parse_uint(optarg, 3, 1u << 20, &v) < 0)
+			if (app_parse_uint(optarg, 3, 1u << 20, &v) < 0)
 				return bad_option("max-sockets", optarg);
 			o->max_sockets = (uint32_t)v;
 			break;
 		case OPT_STATS:
-			if (parse_uint(optarg, 1, 86400, &v) < 0)
+			if (app_parse_uint(optarg, 1, 86400, &v) < 0)
 				return bad_option("stats", optarg);
 			o->stats_s = (unsigned int)v;
 			break;
@@ -814,7 +753,6 @@ print_ready(const struct app *app)
 
 /* ---- set-up and run loop ---- */
 
-
 static int
 setup(struct app *app)
 {
@@ -857,7 +795,7 @@ run(struct app *app)
 	period = (uint64_t)app->opt.stats_s * BERTH_NS_PER_SEC;
 	if (period != 0)
 		next_stats = berth_time_now() + period;
-	while (!stop_requested) {
+	while (!app_stop_requested) {
 		now = berth_time_now();
 		berth_stack_poll(app->net.st, now);
 		do {
@@ -874,8 +812,8 @@ run(struct app *app)
 		}
 		/* Echoes go out now rather than on the next poll. */
 		berth_stack_flush(app->net.st, now);
-		if (dump_requested) {
-			dump_requested = 0;
+		if (app_dump_requested) {
+			app_dump_requested = 0;
 			dump_counters(app, true);
 		}
 		if (period != 0 && now >= next_stats) {
@@ -933,7 +871,7 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
 		return EXIT_FAILURE;
 	}
-	if (install_signals() < 0) {
+	if (app_signals_init() < 0) {
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
 		berth_fini();
 		return EXIT_FAILURE;

@@ -157,9 +157,6 @@ struct app {
 	char drain[4096];       /* lingering reads go here */
 };
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t dump_requested;
-
 static const char builtin_page[] =
 	"<!DOCTYPE html>\n"
 	"<html><head><meta charset=\"utf-8\"><title>berth-httpd</title></head>\n"
@@ -220,66 +217,7 @@ usage(FILE *f)
 		"      --root /var/www\n", HTTP_TARGET_MAX);
 }
 
-static void
-on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		dump_requested = 1;
-	else
-		stop_requested = 1;
-}
-
-static int
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0 ||
-	    sigaction(SIGUSR1, &sa, NULL) < 0)
-		return -errno;
-	/* A write to a closed pipe (stdout) must not kill the server. */
-	signal(SIGPIPE, SIG_IGN);
-	return 0;
-}
-
 /* ---- options ---- */
-
-static int
-parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *v < min || *v > max)
-		return -EINVAL;
-	return 0;
-}
-
-static int
-parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
-{
-	char buf[INET_ADDRSTRLEN + 4];
-	char *slash;
-	unsigned long l;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash == NULL)
-		return -EINVAL;
-	*slash = '\0';
-	if (app_parse_addr(buf, addr) < 0 || parse_uint(slash + 1, 0, 32, &l) < 0)
-		return -EINVAL;
-	*len = (uint8_t)l;
-	return 0;
-}
 
 static int
 bad_option(const char *opt, const char *arg)
@@ -319,7 +257,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_ip = false;
-	unsigned long v;
+	unsigned long long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -336,7 +274,7 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_IP:
-			if (parse_prefix(optarg, &o->addr, &o->prefix_len) < 0)
+			if (app_parse_prefix(optarg, &o->addr, &o->prefix_len) < 0)
 				return bad_option("ip (ADDR/LEN, e.g. 198.18.0.2/24)", optarg);
 			have_ip = true;
 			break;
@@ -345,7 +283,7 @@ parse_options(int argc, char **argv, struct options *o)
 				return bad_option("gateway", optarg);
 			break;
 		case OPT_PORT:
-			if (parse_uint(optarg, 1, 65535, &v) < 0)
+			if (app_parse_uint(optarg, 1, 65535, &v) < 0)
 				return bad_option("port", optarg);
 			o->port = (uint16_t)v;
 			break;
@@ -353,52 +291,52 @@ parse_options(int argc, char **argv, struct options *o)
 			o->root = optarg;
 			break;
 		case OPT_STATS:
-			if (parse_uint(optarg, 1, 86400, &v) < 0)
+			if (app_parse_uint(optarg, 1, 86400, &v) < 0)
 				return bad_option("stats", optarg);
 			o->stats_s = (unsigned int)v;
 			break;
 		case OPT_MAXCONN:
-			if (parse_uint(optarg, 1, 1u << 20, &v) < 0)
+			if (app_parse_uint(optarg, 1, 1u << 20, &v) < 0)
 				return bad_option("max-conns", optarg);
 			o->max_conns = (uint32_t)v;
 			break;
 		case OPT_MAXREQ:
-			if (parse_uint(optarg, 256, 1u << 20, &v) < 0)
+			if (app_parse_uint(optarg, 256, 1u << 20, &v) < 0)
 				return bad_option("max-request", optarg);
 			o->max_request = (uint32_t)v;
 			break;
 		case OPT_MAXURI:
-			if (parse_uint(optarg, 16, HTTP_TARGET_MAX, &v) < 0)
+			if (app_parse_uint(optarg, 16, HTTP_TARGET_MAX, &v) < 0)
 				return bad_option("max-uri", optarg);
 			o->max_uri = (uint32_t)v;
 			break;
 		case OPT_IDLE:
-			if (parse_uint(optarg, 1, 86400, &v) < 0)
+			if (app_parse_uint(optarg, 1, 86400, &v) < 0)
 				return bad_option("idle-timeout", optarg);
 			o->idle_s = (uint32_t)v;
 			break;
 		case OPT_HDR:
-			if (parse_uint(optarg, 1, 86400, &v) < 0)
+			if (app_parse_uint(optarg, 1, 86400, &v) < 0)
 				return bad_option("header-timeout", optarg);
 			o->header_s = (uint32_t)v;
 			break;
 		case OPT_SEND:
-			if (parse_uint(optarg, 1, 86400, &v) < 0)
+			if (app_parse_uint(optarg, 1, 86400, &v) < 0)
 				return bad_option("send-timeout", optarg);
 			o->send_s = (uint32_t)v;
 			break;
 		case OPT_CACHE:
-			if (parse_uint(optarg, 1, 65536, &v) < 0)
+			if (app_parse_uint(optarg, 1, 65536, &v) < 0)
 				return bad_option("cache-files", optarg);
 			o->cache_files = (uint32_t)v;
 			break;
 		case OPT_MBUFS:
-			if (parse_uint(optarg, 1023, 1u << 22, &v) < 0)
+			if (app_parse_uint(optarg, 1023, 1u << 22, &v) < 0)
 				return bad_option("mbufs", optarg);
 			o->nb_mbufs = (uint32_t)v;
 			break;
 		case OPT_MSL:
-			if (parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
+			if (app_parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
 				return bad_option("tcp-msl-ms", optarg);
 			o->tcp_msl_ns = (uint64_t)v * BERTH_NS_PER_MS;
 			break;
@@ -1326,7 +1264,7 @@ run(struct app *app)
 	next_tick = app->now + TIMER_TICK_NS;
 	if (period != 0)
 		next_stats = app->now + period;
-	while (!stop_requested) {
+	while (!app_stop_requested) {
 		app->now = berth_time_now();
 		berth_stack_poll(app->net.st, app->now);
 		do {
@@ -1346,8 +1284,8 @@ run(struct app *app)
 		}
 		/* Answers go out now rather than on the next poll. */
 		berth_stack_flush(app->net.st, app->now);
-		if (dump_requested) {
-			dump_requested = 0;
+		if (app_dump_requested) {
+			app_dump_requested = 0;
 			dump_counters(app, true);
 		}
 		if (period != 0 && app->now >= next_stats) {
@@ -1395,7 +1333,7 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
 		return EXIT_FAILURE;
 	}
-	if (install_signals() < 0) {
+	if (app_signals_init() < 0) {
 		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
 		berth_fini();
 		return EXIT_FAILURE;
