@@ -6,13 +6,15 @@
 #   make test    install what is missing, build with -Werror, run the unit,
 #                sim, integration, fuzz and install suites (integration:
 #                root; SUITES=... picks others)
+#   make bench   install what is missing, build for speed, run the
+#                benchmarks, write bench/results/DATE/report.md (root)
 #   make build   build only
 #   make clean   remove the build directories
 
 BUILD ?= build
-SUITES ?= unit sim integration fuzz install
+SUITES ?= unit sim integration fuzz install bench
 
-.PHONY: demo test build clean deps deps-test help
+.PHONY: demo test bench build clean deps deps-test help
 
 # Steps run in order, also under make -j.
 demo: deps
@@ -51,6 +53,11 @@ test: deps-test
 	echo "make test: $$np passed, $$nf failed, $$ns skipped"; \
 	if [ $$failed -ne 0 ] || [ $$nf -ne 0 ]; then echo "==> make test: FAILED"; exit 1; fi; \
 	echo "==> make test: passed"
+
+bench:
+	@echo "==> Checking dependencies (scripts/deps --with-bench)"
+	@bash scripts/deps --with-bench
+	@bash bench/run
 
 build:
 	@echo "==> Building in $(BUILD)"

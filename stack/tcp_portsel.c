@@ -102,7 +102,9 @@ port_usable(struct ps_req *r, uint32_t port)
 	k.raddr = r->raddr;
 	k.lport = rte_cpu_to_be_16((uint16_t)port);
 	k.rport = r->rport;
-	return !tcp_port_bound(r->st, r->laddr, k.lport) && tcp_tuple_free(r->st, &k);
+	/* Tuple first: a port in use answers there and skips the bind check, the
+	 * common case of a busy range (both tests are free of side effects). */
+	return tcp_tuple_free(r->st, &k) && !tcp_port_bound(r->st, r->laddr, k.lport);
 }
 
 /*
@@ -168,14 +170,15 @@ alg3(struct tcp_portsel *ps, struct ps_req *r)
 {
 	/* offset = F(local_IP, remote_IP, remote_port, secret_key); */
 	uint64_t offset = dest_hash(ps->key1, r) % r->num;
-	uint32_t port, count;
+	/* port = min_ephemeral + (next_ephemeral + offset) % num_ephemeral; once, then
+	 * stepped with next_ephemeral: a division per probe is a third of a cheap probe. */
+	uint32_t cur = (uint32_t)((ps->next_ephemeral + offset) % r->num), count;
 
 	for (count = r->num; count > 0; count--) {
-		/* port = min_ephemeral + (next_ephemeral + offset) % num_ephemeral; */
-		port = r->lo + (uint32_t)((ps->next_ephemeral + offset) % r->num);
 		ps->next_ephemeral++;
-		if (port_usable(r, port))
-			return port;
+		if (port_usable(r, r->lo + cur))
+			return r->lo + cur;
+		cur = cur + 1 == r->num ? 0 : cur + 1;
 	}
 	return 0;
 }
@@ -201,12 +204,18 @@ alg4(struct tcp_portsel *ps, struct ps_req *r)
 	uint64_t offset = dest_hash(ps->key1, r) % r->num;
 	/* index = G(local_IP, remote_IP, remote_port, secret_key2); */
 	uint32_t idx = (uint32_t)(dest_hash(ps->key2, r) % PS_TABLE_LEN);
-	uint32_t port, count;
+	/* port = min_ephemeral + (offset + table[index]) % num_ephemeral; once, then
+	 * stepped with table[index] (no division per probe, as in alg3). */
+	uint32_t cur = (uint32_t)((offset + ps->table[idx]) % r->num), port, count;
 
 	for (count = r->num; count > 0; count--) {
-		/* port = min_ephemeral + (offset + table[index]) % num_ephemeral; */
-		port = r->lo + (uint32_t)((offset + ps->table[idx]) % r->num);
-		ps->table[idx]++;
+		port = r->lo + cur;
+		/* table[index]++; a 32-bit counter that wraps to 0 gives offset itself
+		 * (2^32 need not be a multiple of num_ephemeral). */
+		if (++ps->table[idx] == 0)
+			cur = (uint32_t)offset;
+		else
+			cur = cur + 1 == r->num ? 0 : cur + 1;
 		if (port_usable(r, port))
 			return port;
 	}

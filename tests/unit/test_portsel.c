@@ -3,7 +3,8 @@
  * Ephemeral port selection (stack/tcp_portsel.c), RFC 6056 §3.3
  * Algorithms 1-5: ports in the configured range, never 0, never a bound
  * port or a 4-tuple in use (live or TIME-WAIT); exhaustion; counters;
- * Algorithm 4's spread, per-destination sequence and isolation; and a
+ * Algorithm 4's spread, per-destination sequence and isolation; Algorithms
+ * 3 and 4 probe by probe against the RFC's formula; and a
  * statistical sanity check that one destination's ports do not give away
  * another's.
  *
@@ -383,6 +384,69 @@ test_alg4_isolated(void)
 }
 
 /*
+ * Algorithms 3 and 4 against the RFC's formula, probe by probe: on an
+ * 8-port range, every selection must return the first usable port from
+ * the counter's position on (wrapping past max_ephemeral), take exactly
+ * that many probes, and move the counter by as many, also when it fails.
+ * Each round redraws what every port holds: nothing, a connection to the
+ * peer, a wildcard bind, both, or a connection to another host (usable).
+ */
+static void
+counter_case(uint8_t alg)
+{
+	enum { LO = 1000, NUM = 8, ROUNDS = 300 };
+	enum { FREE, CONN, BOUND, BOTH, OTHER, NB_USE };
+	struct harness h;
+	uint8_t use[NUM];
+	uint32_t c, i, want, steps;
+	unsigned int round;
+	uint64_t probes0;
+	int p, first;
+
+	setup_alg(&h, alg, LO, LO + NUM - 1);
+	srand(alg);
+	/* Nothing in use: the first probe succeeds and shows where the counter is. */
+	first = select_port(&h, H_PEER_IP, PEER_PORT);
+	H_ASSERT(first >= LO && first < LO + NUM);
+	c = (uint32_t)(first - LO + 1) % NUM;
+	for (round = 0; round < ROUNDS; round++) {
+		for (i = 0; i < NUM; i++) {
+			use[i] = (uint8_t)(rand() % NB_USE);
+			if (use[i] == BOUND || use[i] == BOTH)
+				H_ASSERT(tcp_bind_add(h.st, 0, rte_cpu_to_be_16(LO + i), false) == 0);
+			if (use[i] == CONN || use[i] == BOTH)
+				occupy(&h, H_OUR_IP, (uint16_t)(LO + i), H_PEER_IP, PEER_PORT);
+			if (use[i] == OTHER)
+				occupy(&h, H_OUR_IP, (uint16_t)(LO + i), H_OTHER_IP, PEER_PORT);
+		}
+		/* The model: walk from the counter to the first usable port. */
+		for (steps = 1; steps <= NUM; steps++) {
+			want = (c + steps - 1) % NUM;
+			if (use[want] == FREE || use[want] == OTHER)
+				break;
+		}
+		probes0 = h_counter(&h, "tcp_port_probes");
+		p = select_port(&h, H_PEER_IP, PEER_PORT);
+		if (steps > NUM) {
+			CU_ASSERT_EQUAL(p, -EADDRNOTAVAIL);
+			steps = NUM;
+		} else {
+			CU_ASSERT_EQUAL(p, (int)(LO + want));
+		}
+		CU_ASSERT_EQUAL(h_counter(&h, "tcp_port_probes") - probes0, steps);
+		c = (c + steps) % NUM;
+		release_all(&h);
+		for (i = 0; i < NUM; i++)
+			if (use[i] == BOUND || use[i] == BOTH)
+				tcp_bind_del(h.st, 0, rte_cpu_to_be_16(LO + i));
+	}
+	teardown(&h);
+}
+
+static void test_counter_alg3(void) { counter_case(3); }
+static void test_counter_alg4(void) { counter_case(4); }
+
+/*
  * Statistical sanity for every algorithm: right after A's port, B_i's port
  * is spread over the range rather than a function of A's (e.g. A's + 1).
  */
@@ -454,6 +518,8 @@ add(void)
 	CU_add_test(s, "spread over destinations", test_alg4_spread);
 	CU_add_test(s, "sequential for one destination", test_alg4_sequential);
 	CU_add_test(s, "destinations isolated (unlike Algorithm 3)", test_alg4_isolated);
+	CU_add_test(s, "probe by probe as the RFC's formula", test_counter_alg4);
+	CU_add_test(s, "Algorithm 3 probe by probe as the RFC's formula", test_counter_alg3);
 }
 
 int
