@@ -650,9 +650,10 @@ udp_sendto_mbuf(struct berth_stack *st, struct berth_sock *so, struct rte_mbuf *
 {
 	struct udp_sock *us = udp_sk(so);
 	uint32_t len = rte_pktmbuf_pkt_len(m);
-	struct berth_nexthop nh;
-	uint32_t daddr;
-	uint16_t dport;
+	/* Set by udp_send_prepare on success; zeroed so no compiler doubts it. */
+	struct berth_nexthop nh = { 0 };
+	uint32_t daddr = 0;
+	uint16_t dport = 0;
 	int ret;
 
 	if (rte_pktmbuf_headroom(m) < BERTH_SOCK_HEADROOM) {
