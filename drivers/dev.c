@@ -80,6 +80,8 @@ dev_tx_enqueue(struct berth_dev *dev, uint64_t now, struct rte_mbuf *m)
 	/* Captured once here, not at flush, where a frame may be retried. */
 	if (unlikely(dev->cap != NULL))
 		capture_frames(dev, now, &m, 1, 1);
+	/* The length now: the backend may free or hand the frame away when it takes it. */
+	dev->tx_lens[dev->tx_len] = rte_pktmbuf_pkt_len(m);
 	dev->tx_pkts[dev->tx_len++] = m;
 	return 0;
 }
@@ -91,16 +93,23 @@ dev_tx_flush(struct berth_dev *dev, uint64_t now)
 
 	if (n == 0)
 		return 0;
-	/* Lengths first: the backend may free or hand the frames away. */
-	for (i = 0; i < n; i++)
-		dev->tx_lens[i] = rte_pktmbuf_pkt_len(dev->tx_pkts[i]);
+	/*
+	 * A backend that refuses (its ring full: the peer is slower) is
+	 * offered the same frames again at the next poll; that retry costs
+	 * one call, so the lengths were kept at enqueue, not read here.
+	 */
 	sent = dev->ops->tx_burst(dev, now, dev->tx_pkts, n);
 	dev->stats.tx_pkts += sent;
 	for (i = 0; i < sent; i++)
 		dev->stats.tx_bytes += dev->tx_lens[i];
 	if (sent < n) {
 		/* Keep the rest for the next flush; overflow is counted on enqueue. */
-		memmove(dev->tx_pkts, dev->tx_pkts + sent, (n - sent) * sizeof(dev->tx_pkts[0]));
+		if (sent > 0) {
+			memmove(dev->tx_pkts, dev->tx_pkts + sent,
+				(n - sent) * sizeof(dev->tx_pkts[0]));
+			memmove(dev->tx_lens, dev->tx_lens + sent,
+				(n - sent) * sizeof(dev->tx_lens[0]));
+		}
 		dev->stats.tx_retries++;
 	}
 	dev->tx_len = n - sent;
