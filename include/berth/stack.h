@@ -30,8 +30,14 @@ struct berth_dev;
 /** Nanoseconds per millisecond. */
 #define BERTH_NS_PER_MS 1000000ull
 
-/** TSC frequency read once by berth_init(); used by berth_time_now(). */
+/** TSC frequency read once by berth_init(). */
 extern uint64_t berth_tsc_hz;
+/**
+ * Nanoseconds per TSC cycle in 24.40 fixed point, set by berth_init(): the
+ * clock is a multiply and a shift, no division (run loops read it often).
+ */
+extern uint64_t berth_tsc_ns_mult;
+#define BERTH_TSC_NS_SHIFT 40
 
 /**
  * Read the monotonic clock in nanoseconds. For run loops only: protocol code
@@ -44,7 +50,7 @@ berth_time_now(void)
 {
 	uint64_t tsc = rte_get_tsc_cycles();
 
-	return (uint64_t)((__uint128_t)tsc * BERTH_NS_PER_SEC / berth_tsc_hz);
+	return (uint64_t)(((__uint128_t)tsc * berth_tsc_ns_mult) >> BERTH_TSC_NS_SHIFT);
 }
 
 /**

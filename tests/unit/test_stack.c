@@ -504,6 +504,24 @@ test_secondary_source_when_bound(void)
 	h_teardown(&h);
 }
 
+/*
+ * berth_time_now converts cycles by a multiply and a shift: one second of
+ * cycles must come out as one second, to the nanosecond, and a day of
+ * cycles within a microsecond.
+ */
+static void
+test_clock_conversion(void)
+{
+	uint64_t one = (uint64_t)(((__uint128_t)berth_tsc_hz * berth_tsc_ns_mult) >>
+				  BERTH_TSC_NS_SHIFT);
+	uint64_t day = (uint64_t)(((__uint128_t)berth_tsc_hz * 86400 * berth_tsc_ns_mult) >>
+				  BERTH_TSC_NS_SHIFT);
+
+	CU_ASSERT(berth_tsc_hz > 0);
+	CU_ASSERT(one >= BERTH_NS_PER_SEC - 1 && one <= BERTH_NS_PER_SEC);
+	CU_ASSERT(day >= 86400 * BERTH_NS_PER_SEC - 1000 && day <= 86400 * BERTH_NS_PER_SEC);
+}
+
 static void
 add(void)
 {
@@ -514,6 +532,7 @@ add(void)
 	CU_add_test(s, "routes: connected, gateway, longest prefix", test_routes);
 	CU_add_test(s, "no default route", test_no_gateway_no_route);
 	CU_add_test(s, "counter names, lookup, dump, json", test_counter_api);
+	CU_add_test(s, "clock: cycles to ns without division", test_clock_conversion);
 	CU_add_test(s, "destroying a busy stack frees everything", test_destroy_busy_stack_frees_all);
 	CU_add_test(s, "destroy with frames still in the device", test_destroy_with_frames_in_device);
 
