@@ -151,6 +151,8 @@ struct app {
 	uint64_t now;
 	time_t date_sec;
 	char date[40];          /* IMF-fixdate of date_sec */
+	time_t lm_sec;
+	char lm[40];            /* IMF-fixdate of lm_sec (Last-Modified) */
 	struct httpd_stats st;
 	char scratch[HTTP_TARGET_MAX + 2048]; /* response headers being built */
 	char path[HTTP_TARGET_MAX + 2];       /* the request's decoded path */
@@ -493,6 +495,55 @@ date_now(struct app *app)
 	return app->date;
 }
 
+/*
+ * Append len bytes to a header block of cap bytes at *n; nothing past cap
+ * (*n then exceeds it). The hot path builds headers with this and hdr_u64:
+ * a vsnprintf per field cost more than the TCP/IP work of the response.
+ */
+static inline void
+hdr_put(char *h, size_t cap, size_t *n, const char *s, size_t len)
+{
+	if (*n + len > cap) {
+		*n = cap + 1;
+		return;
+	}
+	memcpy(h + *n, s, len);
+	*n += len;
+}
+
+#define HDR_LIT(h, cap, n, lit) hdr_put(h, cap, n, lit, sizeof(lit) - 1)
+
+static inline void
+hdr_str(char *h, size_t cap, size_t *n, const char *s)
+{
+	hdr_put(h, cap, n, s, strlen(s));
+}
+
+/* Append v in decimal. */
+static void
+hdr_u64(char *h, size_t cap, size_t *n, uint64_t v)
+{
+	char d[20];
+	size_t k = sizeof(d);
+
+	do {
+		d[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	hdr_put(h, cap, n, d + k, sizeof(d) - k);
+}
+
+/* The Last-Modified value of the file served last, formatted once per mtime. */
+static const char *
+last_modified(struct app *app, time_t t)
+{
+	if (t != app->lm_sec) {
+		app->lm_sec = t;
+		fmt_imf_date(app->lm, sizeof(app->lm), t);
+	}
+	return app->lm;
+}
+
 /* Append to a header block of cap bytes at *n; nothing past cap (*n then exceeds it). */
 static void __rte_format_printf(4, 5)
 hdr_add(char *h, size_t cap, size_t *n, const char *fmt, ...)
@@ -536,34 +587,45 @@ count_status(struct app *app, unsigned int status)
 static int
 respond(struct app *app, struct conn *c, unsigned int status, const struct resp *r)
 {
-	char *h = app->scratch, lm[40];
+	char *h = app->scratch;
 	size_t cap = sizeof(app->scratch), n = 0;
 	uint64_t body = r->head ? 0 : r->length;
 	bool close = c->close_after;
 
-	hdr_add(h, cap, &n, "HTTP/1.1 %u %s\r\nDate: %s\r\nServer: " SERVER_NAME "\r\n",
-		status, http_reason(status), date_now(app));
-	if (r->type != NULL)
-		hdr_add(h, cap, &n, "Content-Type: %s\r\n", r->type);
-	hdr_add(h, cap, &n, "Content-Length: %" PRIu64 "\r\n", r->length);
+	HDR_LIT(h, cap, &n, "HTTP/1.1 ");
+	hdr_u64(h, cap, &n, status);
+	HDR_LIT(h, cap, &n, " ");
+	hdr_str(h, cap, &n, http_reason(status));
+	HDR_LIT(h, cap, &n, "\r\nDate: ");
+	hdr_str(h, cap, &n, date_now(app));
+	HDR_LIT(h, cap, &n, "\r\nServer: " SERVER_NAME "\r\n");
+	if (r->type != NULL) {
+		HDR_LIT(h, cap, &n, "Content-Type: ");
+		hdr_str(h, cap, &n, r->type);
+		HDR_LIT(h, cap, &n, "\r\n");
+	}
+	HDR_LIT(h, cap, &n, "Content-Length: ");
+	hdr_u64(h, cap, &n, r->length);
+	HDR_LIT(h, cap, &n, "\r\n");
 	if (r->last_modified != 0) {
-		fmt_imf_date(lm, sizeof(lm), r->last_modified);
-		hdr_add(h, cap, &n, "Last-Modified: %s\r\n", lm);
+		HDR_LIT(h, cap, &n, "Last-Modified: ");
+		hdr_str(h, cap, &n, last_modified(app, r->last_modified));
+		HDR_LIT(h, cap, &n, "\r\n");
 	}
 	if (r->location != NULL)
 		hdr_add(h, cap, &n, "Location: %.*s\r\n", (int)r->loc_len, r->location);
 	if (r->allow)
-		hdr_add(h, cap, &n, "Allow: GET, HEAD\r\n");
+		HDR_LIT(h, cap, &n, "Allow: GET, HEAD\r\n");
 	/*
 	 * RFC 9112 §9.6: "close" when we will close; RFC 9112 §9.3 and
 	 * RFC 2068 §19.7.1: an HTTP/1.0 client that asked to keep the
 	 * connection is told it is kept.
 	 */
 	if (close)
-		hdr_add(h, cap, &n, "Connection: close\r\n");
+		HDR_LIT(h, cap, &n, "Connection: close\r\n");
 	else if (c->parser.req.minor == 0)
-		hdr_add(h, cap, &n, "Connection: keep-alive\r\n");
-	hdr_add(h, cap, &n, "\r\n");
+		HDR_LIT(h, cap, &n, "Connection: keep-alive\r\n");
+	HDR_LIT(h, cap, &n, "\r\n");
 	if (n >= cap)
 		return -ENOMEM;
 	count_status(app, status);

@@ -13,6 +13,12 @@
  *              its FIN goes first and TIME-WAIT stays on berth's side
  *   echo       SIZE bytes sent, the same SIZE bytes awaited and checked, on
  *              persistent connections (an RFC 862 echo server)
+ *   udp        datagrams of SIZE bytes to a UDP echo server (RFC 862), from
+ *              one connected socket, WINDOW of them in flight: echoes/s
+ *              and the round trip of each (its send time rides in the
+ *              datagram); datagrams that do not come back within a pause
+ *              are counted lost and leave the window, so a loss never
+ *              stalls the run
  *
  * Start-up: berth_init (EAL) -> app_net_up (stack, port, interface) ->
  * berth_stack_add_addr for each extra source address. Run loop on the main
@@ -52,6 +58,7 @@
 #include <arpa/inet.h>
 
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
 
 #include <berth/berth.h>
 
@@ -75,9 +82,15 @@
 #define LINGER_NS BERTH_NS_PER_SEC
 /* Requests still in flight when the time is up get this long to finish. */
 #define GRACE_NS (500 * BERTH_NS_PER_MS)
+/* UDP mode: datagrams out with nothing back for this long are lost. */
+#define UDP_LOST_NS (20 * BERTH_NS_PER_MS)
+/* UDP mode: the sequence number and send time ride in the first 16 bytes. */
+#define UDP_STAMP_LEN 16
+#define UDP_MAX_SIZE 1472
+#define UDP_MAX_WINDOW 4096
 
-enum mode { M_KEEPALIVE, M_CLOSE, M_ECHO };
-static const char *const mode_names[] = { "keepalive", "close", "echo" };
+enum mode { M_KEEPALIVE, M_CLOSE, M_ECHO, M_UDP };
+static const char *const mode_names[] = { "keepalive", "close", "echo", "udp" };
 
 /* Error kinds, as the report and the JSON name them. */
 enum err_kind {
@@ -122,6 +135,7 @@ struct options {
 	uint32_t max_tcp_conns;
 	uint16_t eph_lo, eph_hi;   /* 0: the stack's range */
 	uint32_t mbufs;            /* 0: app_net's default */
+	uint32_t window;           /* udp: datagrams in flight */
 	const char *port;
 	const char *pcap;
 };
@@ -195,6 +209,15 @@ struct app {
 	uint16_t last_status;   /* of the last non-2xx response */
 	struct tally total, interval;
 	struct load_hist hist, ihist;
+	/* echo and udp modes: round trips in ns (the us histogram is too coarse for them) */
+	struct load_hist hist_ns;
+	/* udp mode */
+	int udp_sd;
+	uint64_t udp_seq;       /* datagrams sent */
+	uint64_t udp_out;       /* of those, in flight */
+	uint64_t udp_last_rx;   /* ns: last echo (or the last time the window was reset) */
+	uint64_t udp_lost;      /* declared lost after UDP_LOST_NS */
+	uint64_t udp_send_fail; /* the stack refused a datagram (no buffer) */
 	uint8_t rx[RX_CHUNK];
 };
 
@@ -208,12 +231,13 @@ usage(FILE *f)
 	fprintf(f,
 		"Usage: " PROG " [EAL options] -- --ip ADDR/LEN --connect IP:PORT\n"
 		"                 [--connections N] [--duration S] [--rate R]\n"
-		"                 [--mode keepalive|close|echo] [--path PATH]\n"
+		"                 [--mode keepalive|close|echo|udp] [--path PATH]\n"
 		"                 [--request 'METHOD PATH HTTP/1.x'] [--host NAME] [--size N]\n"
 		"                 [--ip-count N | --src ADDR ...] [--gateway ADDR]\n"
 		"                 [--client-close] [--timeout MS] [--stats] [--quiet]\n"
 		"                 [--tcp-msl-ms MS] [--tcp-max-conns N] [--ephemeral LO-HI]\n"
-		"                 [--mbufs N] [--port NAME|N] [--pcap FILE] [--help]\n"
+		"                 [--mbufs N] [--window N] [--port NAME|N] [--pcap FILE]\n"
+		"                 [--help]\n"
 		"\n"
 		"Sends requests from a berth stack to a server for a while and reports\n"
 		"requests/s, connections/s, errors by kind and latency percentiles.\n"
@@ -227,10 +251,14 @@ usage(FILE *f)
 		"  --mode M            keepalive: HTTP/1.1 on persistent connections (default)\n"
 		"                      close: one request per connection, Connection: close\n"
 		"                      echo: send SIZE bytes, wait for them back (RFC 862)\n"
+		"                      udp: datagrams of SIZE bytes to a UDP echo server,\n"
+		"                      WINDOW in flight; echoes/s and round trips\n"
 		"  --path PATH         request target (default: /)\n"
 		"  --request LINE      the whole request line, e.g. 'HEAD /x HTTP/1.0'\n"
 		"  --host NAME         Host field (default: the server's IP:PORT)\n"
-		"  --size N            echo mode: bytes per request, 1-%u (default: 64)\n"
+		"  --size N            echo mode: bytes per request, 1-%u (default: 64);\n"
+		"                      udp mode: bytes per datagram, 1-%u\n"
+		"  --window N          udp mode: datagrams in flight, 1-%u (default: 32)\n"
 		"  --ip-count N        use N source addresses: ADDR and the N-1 after it,\n"
 		"                      1-%u, all in the subnet; connections take them in turn\n"
 		"  --src ADDR          a source address (repeat; ADDR of --ip or another in\n"
@@ -261,7 +289,7 @@ usage(FILE *f)
 		"  " PROG " --no-huge -m 512 --no-pci --file-prefix=load -l 1 \\\n"
 		"      --vdev=net_af_packet0,iface=IFACE,qpairs=1 -- --ip 198.18.0.2/24 \\\n"
 		"      --connect 198.18.0.1:80 --connections 20 --duration 5 --ip-count 4\n",
-		MAX_CONNS, MAX_ECHO, MAX_SRCS);
+		MAX_CONNS, MAX_ECHO, UDP_MAX_SIZE, UDP_MAX_WINDOW, MAX_SRCS);
 }
 
 static void
@@ -366,7 +394,7 @@ parse_options(int argc, char **argv, struct options *o)
 		OPT_IP = 256, OPT_CONNECT, OPT_CONNS, OPT_DURATION, OPT_RATE, OPT_MODE, OPT_PATH,
 		OPT_REQUEST, OPT_HOST, OPT_SIZE, OPT_IP_COUNT, OPT_SRC, OPT_GW, OPT_CLIENT_CLOSE,
 		OPT_TIMEOUT, OPT_STATS, OPT_QUIET, OPT_MSL, OPT_MAX_CONNS, OPT_EPHEMERAL, OPT_MBUFS,
-		OPT_PORT, OPT_PCAP, OPT_HELP
+		OPT_PORT, OPT_PCAP, OPT_HELP, OPT_WINDOW
 	};
 	static const struct option longopts[] = {
 		{ "ip", required_argument, NULL, OPT_IP },
@@ -390,6 +418,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "tcp-max-conns", required_argument, NULL, OPT_MAX_CONNS },
 		{ "ephemeral", required_argument, NULL, OPT_EPHEMERAL },
 		{ "mbufs", required_argument, NULL, OPT_MBUFS },
+		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "pcap", required_argument, NULL, OPT_PCAP },
 		{ "help", no_argument, NULL, OPT_HELP },
@@ -406,6 +435,7 @@ parse_options(int argc, char **argv, struct options *o)
 	o->mode = M_KEEPALIVE;
 	o->path = "/";
 	o->size = 64;
+	o->window = 32;
 	o->timeout_ns = 5 * BERTH_NS_PER_SEC;
 	optind = 1;
 	opterr = 0;
@@ -445,8 +475,10 @@ parse_options(int argc, char **argv, struct options *o)
 				o->mode = M_CLOSE;
 			else if (strcmp(optarg, "echo") == 0)
 				o->mode = M_ECHO;
+			else if (strcmp(optarg, "udp") == 0)
+				o->mode = M_UDP;
 			else
-				return bad_option("mode (keepalive, close, echo)", optarg);
+				return bad_option("mode (keepalive, close, echo, udp)", optarg);
 			break;
 		case OPT_PATH:
 			if (optarg[0] != '/' || !printable(optarg, MAX_REQ_LINE - 32))
@@ -531,6 +563,11 @@ parse_options(int argc, char **argv, struct options *o)
 				return bad_option("mbufs (1023-1048576)", optarg);
 			o->mbufs = (uint32_t)v;
 			break;
+		case OPT_WINDOW:
+			if (parse_uint(optarg, 1, UDP_MAX_WINDOW, &v) < 0)
+				return bad_option("window", optarg);
+			o->window = (uint32_t)v;
+			break;
 		case OPT_PORT:
 			o->port = optarg;
 			break;
@@ -561,7 +598,12 @@ parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, PROG ": --ip-count and --src exclude each other\n");
 		return -EINVAL;
 	}
-	if (o->mode == M_ECHO && (o->request != NULL || o->host != NULL)) {
+	if (o->mode == M_UDP && o->size > UDP_MAX_SIZE) {
+		fprintf(stderr, PROG ": udp mode: --size is at most %u (one frame at MTU 1500)\n",
+			UDP_MAX_SIZE);
+		return -EINVAL;
+	}
+	if ((o->mode == M_ECHO || o->mode == M_UDP) && (o->request != NULL || o->host != NULL)) {
 		fprintf(stderr, PROG ": --request and --host are for the HTTP modes\n");
 		return -EINVAL;
 	}
@@ -662,7 +704,7 @@ build_request(struct app *app)
 	int n;
 	uint32_t i;
 
-	if (o->mode == M_ECHO) {
+	if (o->mode == M_ECHO || o->mode == M_UDP) {
 		app->req = malloc(o->size);
 		if (app->req == NULL)
 			return -ENOMEM;
@@ -937,13 +979,20 @@ conn_assign(struct app *app, uint32_t slot, uint64_t t_start, uint64_t now)
 static void
 conn_done(struct app *app, struct conn *c, bool eof, bool server_keeps, uint64_t now)
 {
-	uint64_t us = now > c->t_start ? (now - c->t_start) / 1000 : 0;
+	uint64_t us, ns;
 	bool ok = app->opt.mode == M_ECHO || (c->resp.status >= 200 && c->resp.status < 300);
 
+	/* Echo round trips are microseconds: the clock read at the poll's start is too early. */
+	if (app->opt.mode == M_ECHO)
+		now = berth_time_now();
+	ns = now > c->t_start ? now - c->t_start : 0;
+	us = ns / 1000;
 	c->have_req = false;
 	if (app->measuring) {
 		app->total.requests++;
 		load_hist_record(&app->hist, us);
+		if (app->opt.mode == M_ECHO)
+			load_hist_record(&app->hist_ns, ns);
 		if (ok)
 			app->total.ok++;
 	}
@@ -1349,6 +1398,290 @@ close_all(struct app *app)
 	}
 }
 
+/* The round trips in ns (echo and udp modes), as a JSON member. */
+static void
+print_latency_ns(const struct app *app)
+{
+	const struct load_hist *h = &app->hist_ns;
+
+	printf(", \"latency_ns\": {\"samples\": %" PRIu64 ", \"min\": %" PRIu64 ", \"p50\": %"
+	       PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"p99.9\": %" PRIu64
+	       ", \"max\": %" PRIu64 ", \"mean\": %.1f}", h->total, h->min,
+	       load_hist_percentile(h, 50), load_hist_percentile(h, 90),
+	       load_hist_percentile(h, 99), load_hist_percentile(h, 99.9), h->max,
+	       load_hist_mean(h));
+}
+
+/* ---- udp mode ---- */
+
+/*
+ * One datagram: sequence number and send time in the first 16 bytes (when
+ * SIZE allows), the echo pattern after them. Zero-copy: the stack takes the
+ * buffer as it is.
+ */
+static int
+udp_send_one(struct app *app, uint64_t now)
+{
+	uint32_t size = app->opt.size;
+	struct rte_mbuf *m = berth_sock_alloc_mbuf(app->net.st);
+	uint8_t *p;
+	ssize_t n;
+
+	if (m == NULL)
+		return -ENOBUFS;
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)size);
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	memcpy(p, app->req, size);
+	if (size >= UDP_STAMP_LEN) {
+		memcpy(p, &app->udp_seq, 8);
+		memcpy(p + 8, &now, 8);
+	}
+	n = berth_sock_sendto_mbuf(app->net.st, app->udp_sd, m, NULL);
+	if (n < 0)
+		return (int)n;
+	app->udp_seq++;
+	app->udp_out++;
+	app->interval.tx_bytes += size;
+	if (app->measuring)
+		app->total.tx_bytes += size;
+	return 0;
+}
+
+/* Keep the window full. */
+static void
+udp_fill(struct app *app, uint64_t now)
+{
+	int ret;
+
+	while (app->running && app->udp_out < app->opt.window) {
+		ret = udp_send_one(app, now);
+		if (ret == -ENOBUFS) {
+			app->udp_send_fail++;
+			return; /* the pool is empty for now: next turn */
+		}
+		if (ret < 0) {
+			count_error(app, E_OTHER, -ret);
+			return;
+		}
+	}
+}
+
+/* Is an echo what we sent? Its length, a sequence number we used, the pattern. */
+static bool
+udp_echo_ok(const struct app *app, const uint8_t *p, uint32_t len, uint64_t *sent_at)
+{
+	uint64_t seq = 0;
+	uint32_t i;
+
+	*sent_at = 0;
+	if (len != app->opt.size)
+		return false;
+	if (len >= UDP_STAMP_LEN) {
+		memcpy(&seq, p, 8);
+		memcpy(sent_at, p + 8, 8);
+		if (seq >= app->udp_seq)
+			return false;
+		i = UDP_STAMP_LEN;
+	} else {
+		i = 0;
+	}
+	for (; i < len; i++)
+		if (p[i] != (uint8_t)app->req[i])
+			return false;
+	return true;
+}
+
+/* Take every echo queued; now is read once after the poll that brought them. */
+static void
+udp_drain(struct app *app, uint64_t now)
+{
+	struct rte_mbuf *m;
+	uint64_t sent_at, ns;
+	const uint8_t *p;
+	uint8_t flat[UDP_MAX_SIZE];
+	ssize_t n;
+
+	for (;;) {
+		n = berth_sock_recvfrom_mbuf(app->net.st, app->udp_sd, &m, NULL);
+		if (n == -EAGAIN)
+			return;
+		if (n == -ECONNREFUSED) {
+			/* ICMP port unreachable: no echo server there. */
+			count_error(app, E_REFUSED, ECONNREFUSED);
+			continue;
+		}
+		if (n < 0) {
+			count_error(app, E_OTHER, (int)-n);
+			return;
+		}
+		if (app->udp_out > 0)
+			app->udp_out--;
+		app->udp_last_rx = now;
+		p = (uint32_t)n <= sizeof(flat) ? rte_pktmbuf_read(m, 0, (uint32_t)n, flat) : NULL;
+		if (p == NULL || !udp_echo_ok(app, p, (uint32_t)n, &sent_at)) {
+			rte_pktmbuf_free(m);
+			count_error(app, E_BAD_RESPONSE, 0);
+			continue;
+		}
+		rte_pktmbuf_free(m);
+		ns = sent_at != 0 && now > sent_at ? now - sent_at : 0;
+		app->interval.requests++;
+		app->interval.rx_bytes += (uint64_t)n;
+		if (sent_at != 0)
+			load_hist_record(&app->ihist, ns / 1000);
+		if (!app->measuring)
+			continue;
+		app->total.requests++;
+		app->total.ok++;
+		app->total.rx_bytes += (uint64_t)n;
+		if (sent_at != 0) {
+			load_hist_record(&app->hist, ns / 1000);
+			load_hist_record(&app->hist_ns, ns);
+		}
+	}
+}
+
+/* One turn of udp mode: poll, echoes, refill, flush. */
+static void
+udp_turn(struct app *app, uint64_t now)
+{
+	struct berth_event ev[EV_BURST];
+	unsigned int n, i;
+	bool readable = false;
+
+	berth_stack_poll(app->net.st, now);
+	do {
+		n = berth_stack_events(app->net.st, ev, EV_BURST);
+		for (i = 0; i < n; i++)
+			if (ev[i].sd == app->udp_sd &&
+			    (ev[i].events & (BERTH_EV_READABLE | BERTH_EV_ERROR)))
+				readable = true;
+	} while (n == EV_BURST);
+	/* The echoes arrived during the poll: the clock after it is the closer one. */
+	now = berth_time_now();
+	if (readable)
+		udp_drain(app, now);
+	udp_fill(app, now);
+	berth_stack_flush(app->net.st, now);
+}
+
+static int
+udp_open(struct app *app)
+{
+	struct sockaddr_in local;
+	int sd, ret;
+
+	sd = berth_sock_open(app->net.st, BERTH_SOCK_DGRAM);
+	if (sd < 0)
+		return sd;
+	app->udp_sd = sd;
+	if (app->bind_src) {
+		memset(&local, 0, sizeof(local));
+		local.sin_family = AF_INET;
+		local.sin_addr.s_addr = app->srcs[0].addr;
+		ret = berth_sock_bind(app->net.st, sd, &local);
+		if (ret < 0)
+			return ret;
+	}
+	/* Connected: the stack keeps only datagrams from the server. */
+	ret = berth_sock_connect(app->net.st, sd, &app->opt.dest);
+	if (ret < 0)
+		return ret;
+	app->srcs[0].opened++;
+	app->total.opened = 1;
+	app->open_now = 1;
+	return 0;
+}
+
+static void
+run_udp(struct app *app)
+{
+	const struct options *o = &app->opt;
+	uint64_t now = berth_time_now(), next_tick, last_tick, grace_end;
+
+	app->t0 = now;
+	app->t_end = now + (uint64_t)(o->duration_s * 1e9);
+	app->running = true;
+	app->measuring = true;
+	app->udp_last_rx = now;
+	last_tick = now;
+	next_tick = now + BERTH_NS_PER_SEC;
+	udp_fill(app, now);
+	while (!stop_requested && now < app->t_end) {
+		udp_turn(app, now);
+		now = berth_time_now();
+		if (app->udp_out > 0 && now - app->udp_last_rx > UDP_LOST_NS) {
+			/* Nothing back for a while: what is out is lost; open the window again. */
+			app->udp_lost += app->udp_out;
+			app->udp_out = 0;
+			app->udp_last_rx = now;
+		}
+		if (now >= next_tick) {
+			progress(app, now, last_tick);
+			last_tick = now;
+			next_tick += BERTH_NS_PER_SEC;
+		}
+	}
+	/* Time is up: what is out may come back, uncounted. */
+	app->running = false;
+	app->measuring = false;
+	app->t_end = now;
+	app->unfinished = app->udp_out;
+	grace_end = now + UDP_LOST_NS;
+	while (!stop_requested && now < grace_end && app->udp_out > 0) {
+		udp_turn(app, now);
+		now = berth_time_now();
+	}
+}
+
+static void
+report_udp(struct app *app)
+{
+	const struct options *o = &app->opt;
+	const struct tally *t = &app->total;
+	const struct load_hist *h = &app->hist_ns;
+	double secs = (double)(app->t_end - app->t0) / 1e9;
+	char dst[INET_ADDRSTRLEN];
+	int k;
+
+	if (secs <= 0)
+		secs = 1e-9;
+	fmt_ip(o->dest.sin_addr.s_addr, dst, sizeof(dst));
+	printf(PROG ": udp, %u-byte datagrams, window %u, %.2f s, to %s:%u\n", o->size,
+	       o->window, secs, dst, ntohs(o->dest.sin_port));
+	printf("echoes:      %" PRIu64 " (%.1f/s), %" PRIu64 " datagrams sent, %" PRIu64
+	       " lost, %" PRIu64 " in flight at the end, %" PRIu64 " sends refused\n",
+	       t->requests, (double)t->requests / secs, app->udp_seq, app->udp_lost,
+	       app->unfinished, app->udp_send_fail);
+	printf("errors:      %" PRIu64 ":", errors_sum(t));
+	for (k = 0; k < E_KINDS; k++)
+		printf(" %s %" PRIu64, err_names[k], t->errors[k]);
+	printf("\n");
+	printf("round trip:  min %" PRIu64 " ns, p50 %" PRIu64 ", p90 %" PRIu64 ", p99 %" PRIu64
+	       ", max %" PRIu64 " (%s)\n", h->min, load_hist_percentile(h, 50),
+	       load_hist_percentile(h, 90), load_hist_percentile(h, 99), h->max,
+	       o->size >= UDP_STAMP_LEN ? "send to the poll that brought the echo" :
+	       "not measured: --size below 16");
+	printf("result-json: {\"mode\": \"udp\", \"size\": %u, \"window\": %u, "
+	       "\"duration_s\": %.3f, \"requests\": %" PRIu64 ", \"requests_ok\": %" PRIu64
+	       ", \"rps\": %.1f, \"pps\": %.1f, \"sent\": %" PRIu64 ", \"lost\": %" PRIu64
+	       ", \"unfinished\": %" PRIu64 ", \"send_refused\": %" PRIu64 ", \"rx_bytes\": %"
+	       PRIu64 ", \"tx_bytes\": %" PRIu64 ", \"errors\": %" PRIu64
+	       ", \"errors_by_kind\": {", o->size, o->window, secs, t->requests, t->ok,
+	       (double)t->requests / secs, (double)t->requests / secs, app->udp_seq,
+	       app->udp_lost, app->unfinished, app->udp_send_fail, t->rx_bytes, t->tx_bytes,
+	       errors_sum(t));
+	for (k = 0; k < E_KINDS; k++)
+		printf("%s\"%s\": %" PRIu64, k ? ", " : "", err_names[k], t->errors[k]);
+	printf("}");
+	print_latency_ns(app);
+	printf("}\n");
+	fflush(stdout);
+}
+
 static void
 report(struct app *app)
 {
@@ -1411,9 +1744,11 @@ report(struct app *app)
 		printf("%s\"%s\": %" PRIu64, k ? ", " : "", err_names[k], t->errors[k]);
 	printf("}, \"latency_us\": {\"min\": %" PRIu64 ", \"p50\": %" PRIu64 ", \"p90\": %" PRIu64
 	       ", \"p99\": %" PRIu64 ", \"p99.9\": %" PRIu64 ", \"max\": %" PRIu64
-	       ", \"mean\": %.1f}, \"sources\": [", h->min, load_hist_percentile(h, 50),
+	       ", \"mean\": %.1f}", h->min, load_hist_percentile(h, 50),
 	       load_hist_percentile(h, 90), load_hist_percentile(h, 99),
 	       load_hist_percentile(h, 99.9), h->max, load_hist_mean(h));
+	print_latency_ns(app);
+	printf(", \"sources\": [");
 	for (i = 0; i < app->nb_srcs; i++) {
 		fmt_ip(app->srcs[i].addr, ip, sizeof(ip));
 		printf("%s{\"addr\": \"%s\", \"connections\": %" PRIu64 ", \"port_exhausted\": %"
@@ -1451,6 +1786,7 @@ setup(struct app *app)
 	}
 	for (i = 0; i < o->conns; i++)
 		app->conns[i].sd = -1;
+	app->udp_sd = -1;
 	memset(&sconf, 0, sizeof(sconf));
 	/* Every slot's socket, and room for the ones closing in the background. */
 	sconf.max_sockets = o->conns + 64;
@@ -1532,11 +1868,26 @@ main(int argc, char **argv)
 		berth_fini();
 		return EXIT_FAILURE;
 	}
-	printf(PROG ": ready, %s mode, %u connections, %.1f s\n", mode_names[app.opt.mode],
-	       app.opt.conns, app.opt.duration_s);
-	run(&app);
-	report(&app);
-	close_all(&app);
+	if (app.opt.mode == M_UDP) {
+		ret = udp_open(&app);
+		if (ret < 0) {
+			fprintf(stderr, PROG ": udp socket: %s\n", strerror(-ret));
+			teardown(&app);
+			berth_fini();
+			return EXIT_FAILURE;
+		}
+		printf(PROG ": ready, udp mode, window %u, %.1f s\n", app.opt.window,
+		       app.opt.duration_s);
+		run_udp(&app);
+		report_udp(&app);
+		berth_sock_close(app.net.st, app.udp_sd);
+	} else {
+		printf(PROG ": ready, %s mode, %u connections, %.1f s\n",
+		       mode_names[app.opt.mode], app.opt.conns, app.opt.duration_s);
+		run(&app);
+		report(&app);
+		close_all(&app);
+	}
 	if (app.opt.stats)
 		dump_counters(&app);
 	ok = app.total.requests > 0 && errors_sum(&app.total) == 0;
