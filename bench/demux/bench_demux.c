@@ -3,12 +3,14 @@
  * bench/demux: the cost of finding the socket for a segment or datagram.
  *
  * Measures, for N established connections (default 1K, 10K, 100K, 1M, 4M):
- *   rte_hash   the production connection table, through tcp_table.c itself
- *              (tcp_table_lookup, tcp_table_lookup_bulk) on a stack made by
- *              berth_stack_create with tcp_max_conns = N, holding N entries
- *   ctable     stack/ctable.c, the cache-conscious alternative, N entries,
- *              same keys (ctable_lookup, ctable_lookup_bulk), twice: with
- *              its SipHash-1-3 and with its NH hash
+ *   ctable-siphash  the production connection table (stack/ctable.c with
+ *              SipHash-1-3), through tcp_table.c itself (tcp_table_lookup,
+ *              tcp_table_lookup_bulk) on a stack made by berth_stack_create
+ *              with tcp_max_conns = N, holding N entries
+ *   rte_hash   the table tcp_table.c used before: DPDK's rte_hash, 12-byte
+ *              key, keyed jhash, extendable buckets, N entries, same keys
+ *              (rte_hash_lookup_data, rte_hash_lookup_bulk_data)
+ *   ctable-nh  stack/ctable.c with its NH hash, same keys
  * each single and in bursts of 32, for hits (keys in the table) and misses
  * (keys not in it, which then go to the listen table as tcp_input does:
  * tcp_listen_lookup, a wildcard listener on the server port). Then the listen
@@ -16,15 +18,15 @@
  * (exact, wildcard, nobody on the port).
  *
  * Call chain measured: tcp_input_flush -> tcp_table_lookup_bulk ->
- *   rte_hash_lookup_bulk_data; seg_arrives -> tcp_listen_lookup;
+ *   ctable_lookup_bulk; seg_arrives -> tcp_listen_lookup;
  *   udp_input -> bind_lookup (replicated here: it is static in udp.c).
  *
  * What fills the tables: the N entries are put in with tcp_tw_insert, which
- * adds the 4-tuple to the same rte_hash as a connection's (same parameters,
- * jhash with the stack's secret seed) with a 32-byte TIME-WAIT entry as the
- * value instead of a ~2 KB TCB; a lookup returns the tagged value without
- * reading it, so its cost is that of a connection's. ctable holds the same
- * keys with a pointer value.
+ * adds the 4-tuple to the same table as a connection's (same parameters,
+ * the stack's secret seed) with a 32-byte TIME-WAIT entry as the value
+ * instead of a TCB; a lookup returns the tagged value without reading it,
+ * so its cost is that of a connection's. The other two hold the same keys
+ * with a pointer value.
  *
  * Workload: one server (198.18.0.2 port 80), clients at random addresses in
  * 198.18.0.0/15 and random ports 1024-65535; lookups in random order over
@@ -149,7 +151,8 @@ check(bool ok, const char *what)
 struct world {
 	uint32_t n;
 	struct berth_stack *st;
-	struct ctable *ct[2];          /* SipHash-1-3, NH */
+	struct rte_hash *rh;         /* rte_hash as tcp_table.c had it */
+	struct ctable *nh;           /* ctable with NH */
 	struct tcp_key *keys;        /* the N keys in both tables */
 	struct tcp_key *q_hit;       /* lookups: keys in the table, random order */
 	struct tcp_key *q_miss;      /* lookups: keys in neither table */
@@ -157,8 +160,25 @@ struct world {
 	uint32_t nb_ls;
 };
 
-enum table_kind { T_RTE_HASH, T_CTABLE_SIP, T_CTABLE_NH, T_NB };
-static const char *const table_name[] = { "rte_hash", "ctable-siphash", "ctable-nh" };
+enum table_kind { T_PROD, T_RTE_HASH, T_CTABLE_NH, T_NB };
+static const char *const table_name[] = { "ctable-siphash", "rte_hash", "ctable-nh" };
+
+/* An rte_hash with the parameters tcp_table.c used for connections. */
+static struct rte_hash *
+rte_hash_make(const char *name, uint32_t n, uint32_t seed)
+{
+	struct rte_hash_parameters hp;
+
+	memset(&hp, 0, sizeof(hp));
+	hp.name = name;
+	hp.entries = RTE_MAX(n, 8u);
+	hp.key_len = sizeof(struct tcp_key);
+	hp.socket_id = (int)rte_socket_id();
+	hp.hash_func = rte_jhash;
+	hp.hash_func_init_val = seed;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	return rte_hash_create(&hp);
+}
 
 static struct tcp_listener *
 add_listener(struct world *w, uint32_t laddr, uint16_t port)
@@ -179,7 +199,7 @@ world_build(struct world *w, uint32_t n, uint32_t lookups)
 {
 	struct berth_stack_conf conf;
 	struct ctable_params cp = { .entries = n, .key_len = sizeof(struct tcp_key),
-				    .socket_id = (int)rte_socket_id() };
+				    .socket_id = (int)rte_socket_id(), .hash = CTABLE_HASH_NH };
 	struct tcp_key k;
 	uint32_t i;
 
@@ -190,14 +210,13 @@ world_build(struct world *w, uint32_t n, uint32_t lookups)
 	conf.nb_mbufs = 1023;
 	conf.tcp_max_conns = n;
 	w->st = berth_stack_create(&conf);
-	w->ct[0] = ctable_create(&cp);
-	cp.hash = CTABLE_HASH_NH;
-	w->ct[1] = ctable_create(&cp);
+	w->rh = rte_hash_make("demux_conns", n, (uint32_t)rnd());
+	w->nh = ctable_create(&cp);
 	w->keys = malloc((size_t)n * sizeof(*w->keys));
 	w->q_hit = malloc((size_t)lookups * sizeof(*w->q_hit));
 	w->q_miss = malloc((size_t)lookups * sizeof(*w->q_miss));
 	w->ls = calloc(1 + 2 * LISTEN_PORTS, sizeof(*w->ls));
-	if (w->st == NULL || w->ct[0] == NULL || w->ct[1] == NULL || w->keys == NULL || w->q_hit == NULL ||
+	if (w->st == NULL || w->rh == NULL || w->nh == NULL || w->keys == NULL || w->q_hit == NULL ||
 	    w->q_miss == NULL || w->ls == NULL) {
 		fprintf(stderr, "bench_demux: %u connections: out of memory (%s)\n", n,
 			rte_strerror(rte_errno));
@@ -208,15 +227,15 @@ world_build(struct world *w, uint32_t n, uint32_t lookups)
 		k = client_key();
 		if (tcp_tw_insert(w->st, &k, 1, 1, TW_EXPIRE) == NULL)
 			continue;
-		if (ctable_add(w->ct[0], &k, &w->keys[i]) < 0 ||
-		    ctable_add(w->ct[1], &k, &w->keys[i]) < 0) {
-			fprintf(stderr, "bench_demux: ctable refused key %u of %u\n", i, n);
+		if (rte_hash_add_key_data(w->rh, &k, &w->keys[i]) < 0 ||
+		    ctable_add(w->nh, &k, &w->keys[i]) < 0) {
+			fprintf(stderr, "bench_demux: a table refused key %u of %u\n", i, n);
 			return -ENOSPC;
 		}
 		w->keys[i++] = k;
 	}
-	check(tcp_tw_count(w->st) == n && ctable_count(w->ct[0]) == n &&
-	      ctable_count(w->ct[1]) == n, "table sizes");
+	check(tcp_tw_count(w->st) == n && rte_hash_count(w->rh) == (int32_t)n &&
+	      ctable_count(w->nh) == n, "table sizes");
 	for (i = 0; i < lookups; i++)
 		w->q_hit[i] = w->keys[rnd() % n];
 	for (i = 0; i < lookups;) {
@@ -243,8 +262,8 @@ world_free(struct world *w)
 		for (i = 0; i < w->nb_ls; i++)
 			tcp_listen_remove(w->st, &w->ls[i]);
 	berth_stack_destroy(w->st);
-	ctable_free(w->ct[0]);
-	ctable_free(w->ct[1]);
+	rte_hash_free(w->rh);
+	ctable_free(w->nh);
 	free(w->keys);
 	free(w->q_hit);
 	free(w->q_miss);
@@ -271,12 +290,35 @@ run_pass(const struct world *w, enum table_kind tk, bool bulk, bool misses,
 	struct tcp_lookup res[BURST];
 	void *data[BURST];
 	uint32_t i, j, hits = 0, lh = 0;
-	const struct ctable *ct = w->ct[tk == T_CTABLE_NH];
+	const struct ctable *ct = w->nh;
 	uint64_t t0, mask;
 	void *d;
 
 	t0 = rte_rdtsc_precise();
 	if (!bulk && tk == T_RTE_HASH) {
+		for (i = 0; i < n; i++) {
+			if (rte_hash_lookup_data(w->rh, &q[i], &d) >= 0)
+				hits++;
+			else if (misses)
+				lh += miss_listen(w->st, &q[i]);
+		}
+	} else if (bulk && tk == T_RTE_HASH) {
+		for (i = 0; i + BURST <= n; i += BURST) {
+			for (j = 0; j < BURST; j++)
+				kp[j] = &q[i + j];
+			mask = 0;
+			/* The keys are only read; rte_hash's prototype lacks the inner const. */
+			if (rte_hash_lookup_bulk_data(w->rh, (const void **)(uintptr_t)kp, BURST, &mask,
+						      data) < 0)
+				mask = 0;
+			for (j = 0; j < BURST; j++) {
+				if ((mask >> j) & 1)
+					hits++;
+				else if (misses)
+					lh += miss_listen(w->st, kp[j]);
+			}
+		}
+	} else if (!bulk && tk == T_PROD) {
 		for (i = 0; i < n; i++) {
 			if (tcp_table_lookup(w->st, &q[i]).kind != TCP_LK_NONE)
 				hits++;
@@ -290,7 +332,7 @@ run_pass(const struct world *w, enum table_kind tk, bool bulk, bool misses,
 			else if (misses)
 				lh += miss_listen(w->st, &q[i]);
 		}
-	} else if (tk == T_RTE_HASH) {
+	} else if (tk == T_PROD) {
 		for (i = 0; i + BURST <= n; i += BURST) {
 			for (j = 0; j < BURST; j++)
 				kp[j] = &q[i + j];
@@ -343,23 +385,13 @@ bench_conns(const struct opts *o, struct world *w)
 				}
 }
 
-/* Bytes of the production connection hash alone: one made with tcp_table.c's parameters. */
+/* Bytes of an rte_hash for n connections alone, with tcp_table.c's former parameters. */
 static size_t
 rte_hash_bytes(uint32_t n)
 {
-	struct rte_hash_parameters hp;
-	struct rte_hash *h;
 	size_t before = heap_used(), bytes;
+	struct rte_hash *h = rte_hash_make("demux_size", n, 1);
 
-	memset(&hp, 0, sizeof(hp));
-	hp.name = "demux_size";
-	hp.entries = RTE_MAX(n, 8u);
-	hp.key_len = sizeof(struct tcp_key);
-	hp.socket_id = (int)rte_socket_id();
-	hp.hash_func = rte_jhash;
-	hp.hash_func_init_val = 1;
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-	h = rte_hash_create(&hp);
 	if (h == NULL)
 		return 0;
 	bytes = heap_used() - before;
@@ -636,7 +668,7 @@ main(int argc, char **argv)
 			failures++;
 			continue;
 		}
-		cb = ctable_memory(w.ct[0]);
+		cb = ctable_memory(w.nh);
 		printf("  %8u connections: built in %.1f s; rte_hash %.1f B/conn (slot load %.2f), "
 		       "ctable %.1f B/conn (slot load %.2f); heap %.0f MB\n", n,
 		       ns_of(rte_rdtsc() - t0) / 1e9, (double)hb / n,

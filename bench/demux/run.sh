@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # bench/demux for `make bench` (bench/run): connection-table lookups with
-# 1K-4M connections (rte_hash as tcp_table.c has it, and stack/ctable.c),
+# 1K-4M connections (stack/ctable.c through tcp_table.c, rte_hash as it had it),
 # listen-table and UDP bind-table lookups. Writes OUT_DIR/demux.csv (every
 # repetition), demux_tables.csv (bytes per connection), demux.log, demux.png
 # and demux.md (the report section).
