@@ -7,9 +7,9 @@
  * with a secret seed) and a bulk lookup that prefetches every bucket of the burst,
  * then every candidate entry, before it compares a key.
  *
- * Call chain: bench/demux (beside rte_hash); meant to serve as the
- *             connection table of tcp_table.c (tcp_table_lookup_bulk ->
- *             ctable_lookup_bulk).
+ * Call chain: tcp_input_flush -> tcp_table_lookup_bulk -> ctable_lookup_bulk
+ *             (the connection table of tcp_table.c, keyed with NH);
+ *             bench/demux (beside rte_hash).
  *
  * Read first: Pagh & Rodler, "Cuckoo Hashing" (2001); Fan, Andersen &
  * Kaminsky, "MemC3" (NSDI 2013: tags, BFS displacement); Aumasson &

@@ -22,10 +22,15 @@
  * conf.tcp_max_conns (TIME-WAIT entries count against the same bound) at
  * half its slots, so an insert finds a cuckoo path all but always (when
  * not, the connection is refused as by a full table). It replaced
- * rte_hash: bench/demux measured bulk hits at 1M connections about a third
- * cheaper, and its growth from 1K to 1M within 3x. The hash is SipHash-1-3
- * with a secret seed, as Linux keys inet_ehashfn: the peer chooses most of
- * the key, and an unkeyed hash would let it aim a flood at one bucket.
+ * rte_hash: bench/demux measured bulk hits cheaper at every size from 1K
+ * to 4M (0.64x at 1M), growing within 3x from 1K to 1M. The hash is keyed
+ * with a secret seed, as Linux keys jhash in inet_ehashfn: the peer chooses
+ * most of the key, and an unkeyed hash would let it aim a flood at one
+ * bucket. It is NH (UMAC's universal hash, ~10 cycles): with SipHash-1-3,
+ * a PRF at ~34 cycles a key, lookups among 10K-100K connections cost more
+ * than rte_hash's keyed jhash. A universal hash, like keyed jhash, stands
+ * against blind floods; a peer able to time many lookups could learn
+ * collisions, which a PRF would deny it.
  * Listen and bind tables stay on rte_hash: few entries, looked up once per
  * miss or per bind.
  *
@@ -196,7 +201,7 @@ tcp_table_init(struct berth_stack *st)
 			.key_len = sizeof(struct tcp_key),
 			.socket_id = st->socket_id,
 			.seed = NULL,   /* a secret drawn now (libsodium) */
-			.hash = CTABLE_HASH_SIPHASH,
+			.hash = CTABLE_HASH_NH,
 		};
 
 		t->conns = ctable_create(&cp);

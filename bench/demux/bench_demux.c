@@ -3,14 +3,14 @@
  * bench/demux: the cost of finding the socket for a segment or datagram.
  *
  * Measures, for N established connections (default 1K, 10K, 100K, 1M, 4M):
- *   ctable-siphash  the production connection table (stack/ctable.c with
- *              SipHash-1-3), through tcp_table.c itself (tcp_table_lookup,
+ *   ctable-nh  the production connection table (stack/ctable.c keyed with
+ *              NH), through tcp_table.c itself (tcp_table_lookup,
  *              tcp_table_lookup_bulk) on a stack made by berth_stack_create
  *              with tcp_max_conns = N, holding N entries
  *   rte_hash   the table tcp_table.c used before: DPDK's rte_hash, 12-byte
  *              key, keyed jhash, extendable buckets, N entries, same keys
  *              (rte_hash_lookup_data, rte_hash_lookup_bulk_data)
- *   ctable-nh  stack/ctable.c with its NH hash, same keys
+ *   ctable-siphash  stack/ctable.c keyed with SipHash-1-3, same keys
  * each single and in bursts of 32, for hits (keys in the table) and misses
  * (keys not in it, which then go to the listen table as tcp_input does:
  * tcp_listen_lookup, a wildcard listener on the server port). Then the listen
@@ -152,7 +152,7 @@ struct world {
 	uint32_t n;
 	struct berth_stack *st;
 	struct rte_hash *rh;         /* rte_hash as tcp_table.c had it */
-	struct ctable *nh;           /* ctable with NH */
+	struct ctable *sip;          /* ctable with SipHash-1-3 */
 	struct tcp_key *keys;        /* the N keys in both tables */
 	struct tcp_key *q_hit;       /* lookups: keys in the table, random order */
 	struct tcp_key *q_miss;      /* lookups: keys in neither table */
@@ -160,8 +160,8 @@ struct world {
 	uint32_t nb_ls;
 };
 
-enum table_kind { T_PROD, T_RTE_HASH, T_CTABLE_NH, T_NB };
-static const char *const table_name[] = { "ctable-siphash", "rte_hash", "ctable-nh" };
+enum table_kind { T_PROD, T_RTE_HASH, T_CTABLE_SIP, T_NB };
+static const char *const table_name[] = { "ctable-nh", "rte_hash", "ctable-siphash" };
 
 /* An rte_hash with the parameters tcp_table.c used for connections. */
 static struct rte_hash *
@@ -199,7 +199,7 @@ world_build(struct world *w, uint32_t n, uint32_t lookups)
 {
 	struct berth_stack_conf conf;
 	struct ctable_params cp = { .entries = n, .key_len = sizeof(struct tcp_key),
-				    .socket_id = (int)rte_socket_id(), .hash = CTABLE_HASH_NH };
+				    .socket_id = (int)rte_socket_id(), .hash = CTABLE_HASH_SIPHASH };
 	struct tcp_key k;
 	uint32_t i;
 
@@ -211,12 +211,12 @@ world_build(struct world *w, uint32_t n, uint32_t lookups)
 	conf.tcp_max_conns = n;
 	w->st = berth_stack_create(&conf);
 	w->rh = rte_hash_make("demux_conns", n, (uint32_t)rnd());
-	w->nh = ctable_create(&cp);
+	w->sip = ctable_create(&cp);
 	w->keys = malloc((size_t)n * sizeof(*w->keys));
 	w->q_hit = malloc((size_t)lookups * sizeof(*w->q_hit));
 	w->q_miss = malloc((size_t)lookups * sizeof(*w->q_miss));
 	w->ls = calloc(1 + 2 * LISTEN_PORTS, sizeof(*w->ls));
-	if (w->st == NULL || w->rh == NULL || w->nh == NULL || w->keys == NULL || w->q_hit == NULL ||
+	if (w->st == NULL || w->rh == NULL || w->sip == NULL || w->keys == NULL || w->q_hit == NULL ||
 	    w->q_miss == NULL || w->ls == NULL) {
 		fprintf(stderr, "bench_demux: %u connections: out of memory (%s)\n", n,
 			rte_strerror(rte_errno));
@@ -228,14 +228,14 @@ world_build(struct world *w, uint32_t n, uint32_t lookups)
 		if (tcp_tw_insert(w->st, &k, 1, 1, TW_EXPIRE) == NULL)
 			continue;
 		if (rte_hash_add_key_data(w->rh, &k, &w->keys[i]) < 0 ||
-		    ctable_add(w->nh, &k, &w->keys[i]) < 0) {
+		    ctable_add(w->sip, &k, &w->keys[i]) < 0) {
 			fprintf(stderr, "bench_demux: a table refused key %u of %u\n", i, n);
 			return -ENOSPC;
 		}
 		w->keys[i++] = k;
 	}
 	check(tcp_tw_count(w->st) == n && rte_hash_count(w->rh) == (int32_t)n &&
-	      ctable_count(w->nh) == n, "table sizes");
+	      ctable_count(w->sip) == n, "table sizes");
 	for (i = 0; i < lookups; i++)
 		w->q_hit[i] = w->keys[rnd() % n];
 	for (i = 0; i < lookups;) {
@@ -263,7 +263,7 @@ world_free(struct world *w)
 			tcp_listen_remove(w->st, &w->ls[i]);
 	berth_stack_destroy(w->st);
 	rte_hash_free(w->rh);
-	ctable_free(w->nh);
+	ctable_free(w->sip);
 	free(w->keys);
 	free(w->q_hit);
 	free(w->q_miss);
@@ -290,7 +290,7 @@ run_pass(const struct world *w, enum table_kind tk, bool bulk, bool misses,
 	struct tcp_lookup res[BURST];
 	void *data[BURST];
 	uint32_t i, j, hits = 0, lh = 0;
-	const struct ctable *ct = w->nh;
+	const struct ctable *ct = w->sip;
 	uint64_t t0, mask;
 	void *d;
 
@@ -668,7 +668,7 @@ main(int argc, char **argv)
 			failures++;
 			continue;
 		}
-		cb = ctable_memory(w.nh);
+		cb = ctable_memory(w.sip);
 		printf("  %8u connections: built in %.1f s; rte_hash %.1f B/conn (slot load %.2f), "
 		       "ctable %.1f B/conn (slot load %.2f); heap %.0f MB\n", n,
 		       ns_of(rte_rdtsc() - t0) / 1e9, (double)hb / n,

@@ -23,8 +23,8 @@ GOAL_GROWTH = 3.0     # bulk, 1K -> 1M
 TABLES = ["rte_hash", "ctable-siphash", "ctable-nh"]
 LABEL = {
     "rte_hash": "rte_hash (tcp_table.c's former table)",
-    "ctable-siphash": "ctable, SipHash-1-3 (production, tcp_table.c)",
-    "ctable-nh": "ctable, NH",
+    "ctable-siphash": "ctable, SipHash-1-3",
+    "ctable-nh": "ctable, NH (production, tcp_table.c)",
 }
 
 
@@ -105,13 +105,13 @@ def report(out, runs, tables, sizes):
     L.append("")
     L.append("Cost of one connection-table lookup with 1K to 4M established connections, "
              "single and in bursts of 32, for keys in the table (hit) and keys not in it "
-             "(miss, which then goes to the listen table as tcp_input does). `ctable-siphash` is "
-             "the production table (stack/ctable.c keyed with SipHash-1-3), called through "
+             "(miss, which then goes to the listen table as tcp_input does). `ctable-nh` is "
+             "the production table (stack/ctable.c keyed with NH), called through "
              "tcp_table.c (tcp_table_lookup, tcp_table_lookup_bulk) on a stack with "
              "tcp_max_conns = N holding N entries (put in with tcp_tw_insert: the same "
              "entries as connections, with a 32-byte value instead of a TCB); `rte_hash` is "
              "DPDK's table with the parameters tcp_table.c used before (keyed jhash, "
-             "extendable buckets) and `ctable-nh` is ctable with its NH hash, both with the "
+             "extendable buckets) and `ctable-siphash` is ctable keyed with SipHash-1-3, both with the "
              "same keys. Keys: one server port, clients at random "
              "addresses and ports; lookups in random order over the whole set. "
              f"Median of {reps} repetitions of {lookups} lookups each [min-max], "
