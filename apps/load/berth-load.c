@@ -221,8 +221,6 @@ struct app {
 	uint8_t rx[RX_CHUNK];
 };
 
-static volatile sig_atomic_t stop_requested;
-
 /* ---- usage and options ---- */
 
 static void
@@ -292,28 +290,6 @@ usage(FILE *f)
 		MAX_CONNS, MAX_ECHO, UDP_MAX_SIZE, UDP_MAX_WINDOW, MAX_SRCS);
 }
 
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static int
-parse_uint(const char *s, unsigned long long min, unsigned long long max,
-	   unsigned long long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *v < min || *v > max)
-		return -EINVAL;
-	return 0;
-}
-
 static int
 parse_double(const char *s, double min, double max, double *v)
 {
@@ -343,7 +319,7 @@ parse_pair(const char *s, char sep, unsigned long long max, uint32_t *addr,
 	if (p == NULL)
 		return -EINVAL;
 	*p = '\0';
-	if (app_parse_addr(buf, addr) < 0 || parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
+	if (app_parse_addr(buf, addr) < 0 || app_parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -456,7 +432,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->have_dest = true;
 			break;
 		case OPT_CONNS:
-			if (parse_uint(optarg, 1, MAX_CONNS, &v) < 0)
+			if (app_parse_uint(optarg, 1, MAX_CONNS, &v) < 0)
 				return bad_option("connections", optarg);
 			o->conns = (unsigned int)v;
 			break;
@@ -496,12 +472,12 @@ parse_options(int argc, char **argv, struct options *o)
 			o->host = optarg;
 			break;
 		case OPT_SIZE:
-			if (parse_uint(optarg, 1, MAX_ECHO, &v) < 0)
+			if (app_parse_uint(optarg, 1, MAX_ECHO, &v) < 0)
 				return bad_option("size", optarg);
 			o->size = (uint32_t)v;
 			break;
 		case OPT_IP_COUNT:
-			if (parse_uint(optarg, 1, MAX_SRCS, &v) < 0)
+			if (app_parse_uint(optarg, 1, MAX_SRCS, &v) < 0)
 				return bad_option("ip-count", optarg);
 			o->ip_count = (unsigned int)v;
 			break;
@@ -520,7 +496,7 @@ parse_options(int argc, char **argv, struct options *o)
 			o->client_close = true;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
+			if (app_parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
 				return bad_option("timeout (ms)", optarg);
 			o->timeout_ns = v * BERTH_NS_PER_MS;
 			break;
@@ -531,12 +507,12 @@ parse_options(int argc, char **argv, struct options *o)
 			o->quiet = true;
 			break;
 		case OPT_MSL:
-			if (parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
+			if (app_parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
 				return bad_option("tcp-msl-ms", optarg);
 			o->msl_ns = v * BERTH_NS_PER_MS;
 			break;
 		case OPT_MAX_CONNS:
-			if (parse_uint(optarg, 16, 1u << 22, &v) < 0)
+			if (app_parse_uint(optarg, 16, 1u << 22, &v) < 0)
 				return bad_option("tcp-max-conns (16-4194304)", optarg);
 			o->max_tcp_conns = (uint32_t)v;
 			break;
@@ -551,20 +527,20 @@ parse_options(int argc, char **argv, struct options *o)
 			if (dash == NULL)
 				return bad_option("ephemeral (LO-HI)", optarg);
 			*dash = '\0';
-			if (parse_uint(buf, 1, 65535, &lo) < 0 ||
-			    parse_uint(dash + 1, lo, 65535, &hi) < 0)
+			if (app_parse_uint(buf, 1, 65535, &lo) < 0 ||
+			    app_parse_uint(dash + 1, lo, 65535, &hi) < 0)
 				return bad_option("ephemeral (LO-HI, 1-65535)", optarg);
 			o->eph_lo = (uint16_t)lo;
 			o->eph_hi = (uint16_t)hi;
 			break;
 		}
 		case OPT_MBUFS:
-			if (parse_uint(optarg, 1023, 1u << 20, &v) < 0)
+			if (app_parse_uint(optarg, 1023, 1u << 20, &v) < 0)
 				return bad_option("mbufs (1023-1048576)", optarg);
 			o->mbufs = (uint32_t)v;
 			break;
 		case OPT_WINDOW:
-			if (parse_uint(optarg, 1, UDP_MAX_WINDOW, &v) < 0)
+			if (app_parse_uint(optarg, 1, UDP_MAX_WINDOW, &v) < 0)
 				return bad_option("window", optarg);
 			o->window = (uint32_t)v;
 			break;
@@ -1323,7 +1299,7 @@ run(struct app *app)
 		else
 			conn_connect(app, i, now);
 	}
-	while (!stop_requested && now < app->t_end) {
+	while (!app_stop_requested && now < app->t_end) {
 		turn(app, now);
 		now = berth_time_now();
 		if (now >= next_scan) {
@@ -1342,7 +1318,7 @@ run(struct app *app)
 	app->t_end = now;
 	app->unfinished = busy_count(app);
 	grace_end = now + GRACE_NS;
-	while (!stop_requested && now < grace_end && busy_count(app) > 0) {
+	while (!app_stop_requested && now < grace_end && busy_count(app) > 0) {
 		turn(app, now);
 		now = berth_time_now();
 	}
@@ -1387,7 +1363,7 @@ close_all(struct app *app)
 		if (c->sd >= 0)
 			conn_close(app, c, c->state == C_CONNECTING || c->have_req);
 	}
-	while (!stop_requested && now - start < 3 * BERTH_NS_PER_SEC) {
+	while (!app_stop_requested && now - start < 3 * BERTH_NS_PER_SEC) {
 		turn(app, now);
 		if (now >= next) {
 			if (live_conns(app) <= 0)
@@ -1610,7 +1586,7 @@ run_udp(struct app *app)
 	last_tick = now;
 	next_tick = now + BERTH_NS_PER_SEC;
 	udp_fill(app, now);
-	while (!stop_requested && now < app->t_end) {
+	while (!app_stop_requested && now < app->t_end) {
 		udp_turn(app, now);
 		now = berth_time_now();
 		if (app->udp_out > 0 && now - app->udp_last_rx > UDP_LOST_NS) {
@@ -1631,7 +1607,7 @@ run_udp(struct app *app)
 	app->t_end = now;
 	app->unfinished = app->udp_out;
 	grace_end = now + UDP_LOST_NS;
-	while (!stop_requested && now < grace_end && app->udp_out > 0) {
+	while (!app_stop_requested && now < grace_end && app->udp_out > 0) {
 		udp_turn(app, now);
 		now = berth_time_now();
 	}
@@ -1824,7 +1800,6 @@ int
 main(int argc, char **argv)
 {
 	static struct app app;
-	struct sigaction sa;
 	char **app_argv, *dashdash;
 	int sep, ret, i;
 	bool ok;
@@ -1858,11 +1833,12 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
 		return EXIT_FAILURE;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	ret = app_signals_init();
+	if (ret < 0) {
+		fprintf(stderr, PROG ": signal handlers: %s\n", strerror(-ret));
+		berth_fini();
+		return EXIT_FAILURE;
+	}
 	if (setup(&app) < 0) {
 		teardown(&app);
 		berth_fini();
