@@ -205,3 +205,46 @@ app_signals_init(void)
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
+
+int
+app_start(const struct app_start_conf *c, int argc, char **argv)
+{
+	int sep = app_find_separator(argc, argv), ret, i;
+	char **app_argv, *dashdash;
+
+	if (sep == argc) {
+		for (i = 1; i < argc; i++)
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+				c->usage(stdout);
+				return EXIT_SUCCESS;
+			}
+		fprintf(stderr, "%s: missing '--' before the application's options\n", c->prog);
+		c->usage(stderr);
+		return APP_EXIT_USAGE;
+	}
+	/* getopt wants argv[0] first: the "--" slot lends itself to the name. */
+	dashdash = argv[sep];
+	app_argv = &argv[sep];
+	app_argv[0] = argv[0];
+	ret = c->parse(argc - sep, app_argv, c->opt);
+	argv[sep] = dashdash;
+	if (ret == 1) {
+		c->usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (ret < 0)
+		return APP_EXIT_USAGE;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = berth_init(sep + 1, argv);
+	if (ret < 0) {
+		fprintf(stderr, "%s: EAL init failed: %s\n", c->prog, strerror(-ret));
+		return EXIT_FAILURE;
+	}
+	ret = app_signals_init();
+	if (ret < 0) {
+		fprintf(stderr, "%s: signal handlers: %s\n", c->prog, strerror(-ret));
+		berth_fini();
+		return EXIT_FAILURE;
+	}
+	return -1;
+}

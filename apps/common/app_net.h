@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <berth/berth.h>
 
@@ -53,6 +54,25 @@ int app_parse_uint(const char *s, unsigned long long min, unsigned long long max
 		   unsigned long long *v);
 /* "ADDR/LEN": the address in network byte order and the prefix length; 0 or -EINVAL. */
 int app_parse_prefix(const char *s, uint32_t *addr, uint8_t *len);
+
+/* What app_start needs of a program. */
+struct app_start_conf {
+	const char *prog;
+	void (*usage)(FILE *f);
+	/* The program's options, argv[0] its name: 0, 1 for --help, -EINVAL after saying why. */
+	int (*parse)(int argc, char **argv, void *opt);
+	void *opt;
+};
+#define APP_EXIT_USAGE 2
+/*
+ * What every program does first: split EAL's arguments from its own at
+ * "--", parse its own before EAL starts (so --help and mistakes need
+ * neither root nor memory), line-buffer stdout, start EAL (berth_init) and
+ * the signal handlers. Returns -1 to go on, or the status main returns at
+ * once: EXIT_SUCCESS after --help, APP_EXIT_USAGE for bad usage,
+ * EXIT_FAILURE when EAL or the handlers failed (after saying why).
+ */
+int app_start(const struct app_start_conf *c, int argc, char **argv);
 
 /* Set by the handlers app_signals_init installs; the run loop reads and clears them. */
 extern volatile sig_atomic_t app_stop_requested;  /* SIGINT, SIGTERM */

@@ -192,8 +192,9 @@ bad_option(const char *opt, const char *arg)
  * program name. Returns 0, 1 for --help, or -EINVAL after printing why.
  */
 static int
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, void *arg)
 {
+	struct options *o = arg;
 	enum {
 		OPT_IP = 256, OPT_CONNECT, OPT_COUNT, OPT_PARALLEL, OPT_BYTES, OPT_CLOSE_FIRST,
 		OPT_NO_ECHO, OPT_WAIT_TW, OPT_MSL, OPT_ALG, OPT_GW, OPT_TIMEOUT, OPT_PORT,
@@ -793,46 +794,16 @@ dump_counters(struct app *app)
 int
 main(int argc, char **argv)
 {
+	struct app_start_conf sc = { .prog = PROG, .usage = usage, .parse = parse_options };
 	static struct app app;
 	uint64_t start, deadline;
-	int sep, ret, i;
-	char **app_argv, *dashdash;
+	int ret;
 	bool ok;
 
-	sep = app_find_separator(argc, argv);
-	if (sep == argc) {
-		for (i = 1; i < argc; i++)
-			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-				usage(stdout);
-				return EXIT_SUCCESS;
-			}
-		fprintf(stderr, PROG ": missing '--' before the application's options\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	dashdash = argv[sep];
-	app_argv = &argv[sep];
-	app_argv[0] = argv[0];
-	ret = parse_options(argc - sep, app_argv, &app.opt);
-	argv[sep] = dashdash;
-	if (ret == 1) {
-		usage(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (ret < 0)
-		return EXIT_USAGE;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = berth_init(sep + 1, argv);
-	if (ret < 0) {
-		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
-		return EXIT_FAILURE;
-	}
-	if (app_signals_init() < 0) {
-		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
-		berth_fini();
-		return EXIT_FAILURE;
-	}
+	sc.opt = &app.opt;
+	ret = app_start(&sc, argc, argv);
+	if (ret >= 0)
+		return ret;
 	if (setup(&app) < 0) {
 		teardown(&app);
 		berth_fini();

@@ -165,8 +165,9 @@ bad_option(const char *opt, const char *arg)
  * program name. Returns 0, 1 for --help, or -EINVAL after printing why.
  */
 static int
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, void *arg)
 {
+	struct options *o = arg;
 	enum {
 		OPT_IP = 256, OPT_GW, OPT_UDP, OPT_TCP, OPT_MSL, OPT_MAXSOCK, OPT_STATS,
 		OPT_PORT, OPT_PCAP, OPT_HELP
@@ -828,54 +829,17 @@ run(struct app *app)
 int
 main(int argc, char **argv)
 {
+	struct app_start_conf sc = { .prog = PROG, .usage = usage, .parse = parse_options };
 	struct app app;
-	int sep, ret;
-	char **app_argv, *dashdash;
+	int ret;
 
 	memset(&app, 0, sizeof(app));
 	app.udp_sd = -1;
 	app.tcp_sd = -1;
-	/*
-	 * The application's options are read before EAL starts, so --help and
-	 * mistakes are answered at once, without root or hugepage set-up.
-	 */
-	sep = app_find_separator(argc, argv);
-	if (sep == argc) {
-		int i;
-
-		for (i = 1; i < argc; i++)
-			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-				usage(stdout);
-				return EXIT_SUCCESS;
-			}
-		fprintf(stderr, PROG ": missing '--' before the application's options\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	/* getopt wants argv[0] first: reuse the "--" slot for the name. */
-	dashdash = argv[sep];
-	app_argv = &argv[sep];
-	app_argv[0] = argv[0];
-	ret = parse_options(argc - sep, app_argv, &app.opt);
-	argv[sep] = dashdash;
-	if (ret == 1) {
-		usage(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (ret < 0)
-		return EXIT_USAGE;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = berth_init(sep + 1, argv);
-	if (ret < 0) {
-		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
-		return EXIT_FAILURE;
-	}
-	if (app_signals_init() < 0) {
-		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
-		berth_fini();
-		return EXIT_FAILURE;
-	}
+	sc.opt = &app.opt;
+	ret = app_start(&sc, argc, argv);
+	if (ret >= 0)
+		return ret;
 	if (setup(&app) < 0) {
 		teardown(&app);
 		berth_fini();

@@ -231,8 +231,9 @@ bad_option(const char *opt, const char *arg)
 
 /* Options after "--"; argv[0] is the program. 0, 1 for --help, or -EINVAL. */
 static int
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, void *arg)
 {
+	struct options *o = arg;
 	enum {
 		OPT_IP = 256, OPT_GW, OPT_PORT, OPT_ROOT, OPT_STATS, OPT_MAXCONN, OPT_MAXREQ,
 		OPT_MAXURI, OPT_IDLE, OPT_HDR, OPT_SEND, OPT_CACHE, OPT_MBUFS, OPT_MSL,
@@ -1360,46 +1361,16 @@ run(struct app *app)
 int
 main(int argc, char **argv)
 {
+	struct app_start_conf sc = { .prog = PROG, .usage = usage, .parse = parse_options };
 	static struct app app; /* large (scratch buffers): not on the stack */
-	char **app_argv, *dashdash, addr[INET_ADDRSTRLEN];
-	int sep, ret, i;
+	char addr[INET_ADDRSTRLEN];
+	int ret;
 
 	app.lsd = -1;
-	/* Options are read before EAL starts: --help and mistakes need no root. */
-	sep = app_find_separator(argc, argv);
-	if (sep == argc) {
-		for (i = 1; i < argc; i++)
-			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-				usage(stdout);
-				return EXIT_SUCCESS;
-			}
-		fprintf(stderr, PROG ": missing '--' before the application's options\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	dashdash = argv[sep];
-	app_argv = &argv[sep];
-	app_argv[0] = argv[0];
-	ret = parse_options(argc - sep, app_argv, &app.opt);
-	argv[sep] = dashdash;
-	if (ret == 1) {
-		usage(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (ret < 0)
-		return EXIT_USAGE;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = berth_init(sep + 1, argv);
-	if (ret < 0) {
-		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
-		return EXIT_FAILURE;
-	}
-	if (app_signals_init() < 0) {
-		fprintf(stderr, PROG ": sigaction: %s\n", strerror(errno));
-		berth_fini();
-		return EXIT_FAILURE;
-	}
+	sc.opt = &app.opt;
+	ret = app_start(&sc, argc, argv);
+	if (ret >= 0)
+		return ret;
 	if (setup(&app) < 0) {
 		teardown(&app);
 		berth_fini();

@@ -364,8 +364,9 @@ printable(const char *s, size_t max)
 }
 
 static int
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, void *arg)
 {
+	struct options *o = arg;
 	enum {
 		OPT_IP = 256, OPT_CONNECT, OPT_CONNS, OPT_DURATION, OPT_RATE, OPT_MODE, OPT_PATH,
 		OPT_REQUEST, OPT_HOST, OPT_SIZE, OPT_IP_COUNT, OPT_SRC, OPT_GW, OPT_CLIENT_CLOSE,
@@ -1799,46 +1800,15 @@ dump_counters(struct app *app)
 int
 main(int argc, char **argv)
 {
+	struct app_start_conf sc = { .prog = PROG, .usage = usage, .parse = parse_options };
 	static struct app app;
-	char **app_argv, *dashdash;
-	int sep, ret, i;
+	int ret;
 	bool ok;
 
-	sep = app_find_separator(argc, argv);
-	if (sep == argc) {
-		for (i = 1; i < argc; i++)
-			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-				usage(stdout);
-				return EXIT_SUCCESS;
-			}
-		fprintf(stderr, PROG ": missing '--' before the application's options\n");
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	dashdash = argv[sep];
-	app_argv = &argv[sep];
-	app_argv[0] = argv[0];
-	ret = parse_options(argc - sep, app_argv, &app.opt);
-	argv[sep] = dashdash;
-	if (ret == 1) {
-		usage(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (ret < 0)
-		return EXIT_USAGE;
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = berth_init(sep + 1, argv);
-	if (ret < 0) {
-		fprintf(stderr, PROG ": EAL init failed: %s\n", strerror(-ret));
-		return EXIT_FAILURE;
-	}
-	ret = app_signals_init();
-	if (ret < 0) {
-		fprintf(stderr, PROG ": signal handlers: %s\n", strerror(-ret));
-		berth_fini();
-		return EXIT_FAILURE;
-	}
+	sc.opt = &app.opt;
+	ret = app_start(&sc, argc, argv);
+	if (ret >= 0)
+		return ret;
 	if (setup(&app) < 0) {
 		teardown(&app);
 		berth_fini();
