@@ -160,20 +160,31 @@ app_parse_uint(const char *s, unsigned long long min, unsigned long long max,
 }
 
 int
-app_parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
+app_parse_pair(const char *s, char sep, unsigned long long max, uint32_t *addr,
+	       unsigned long long *v)
 {
-	char buf[INET_ADDRSTRLEN + 4];
-	unsigned long long l;
-	char *slash;
+	char buf[INET_ADDRSTRLEN + 8];
+	char *p;
 
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash == NULL)
+	p = strchr(buf, sep);
+	if (p == NULL)
 		return -EINVAL;
-	*slash = '\0';
-	if (app_parse_addr(buf, addr) < 0 || app_parse_uint(slash + 1, 0, 32, &l) < 0)
+	*p = '\0';
+	/* A port is 1 or more; a prefix length may be 0. */
+	if (app_parse_addr(buf, addr) < 0 || app_parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int
+app_parse_prefix(const char *s, uint32_t *addr, uint8_t *len)
+{
+	unsigned long long l;
+
+	if (app_parse_pair(s, '/', 32, addr, &l) < 0)
 		return -EINVAL;
 	*len = (uint8_t)l;
 	return 0;

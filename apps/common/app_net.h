@@ -52,6 +52,9 @@ int app_parse_addr(const char *s, uint32_t *addr);
 /* A decimal number in [min, max] (digits only); 0 or -EINVAL. */
 int app_parse_uint(const char *s, unsigned long long min, unsigned long long max,
 		   unsigned long long *v);
+/* "ADDR:PORT" (sep ':', value 1..max) or "ADDR/LEN" (sep '/', 0..max); 0 or -EINVAL. */
+int app_parse_pair(const char *s, char sep, unsigned long long max, uint32_t *addr,
+		   unsigned long long *v);
 /* "ADDR/LEN": the address in network byte order and the prefix length; 0 or -EINVAL. */
 int app_parse_prefix(const char *s, uint32_t *addr, uint8_t *len);
 

@@ -159,26 +159,6 @@ usage(FILE *f)
 
 /* ---- options ---- */
 
-/* "ADDR/LEN" when sep is '/', "ADDR:PORT" when sep is ':'. */
-static int
-parse_pair(const char *s, char sep, unsigned long long max, uint32_t *addr,
-	   unsigned long long *v)
-{
-	char buf[INET_ADDRSTRLEN + 8];
-	char *p;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	p = strchr(buf, sep);
-	if (p == NULL)
-		return -EINVAL;
-	*p = '\0';
-	if (app_parse_addr(buf, addr) < 0 || app_parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
-		return -EINVAL;
-	return 0;
-}
-
 static int
 bad_option(const char *opt, const char *arg)
 {
@@ -232,7 +212,7 @@ parse_options(int argc, char **argv, void *arg)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_IP:
-			if (parse_pair(optarg, '/', 32, &o->addr, &v) < 0)
+			if (app_parse_pair(optarg, '/', 32, &o->addr, &v) < 0)
 				return bad_option("ip (ADDR/LEN, e.g. 198.18.0.2/24)", optarg);
 			o->prefix_len = (uint8_t)v;
 			have_ip = true;
@@ -240,7 +220,7 @@ parse_options(int argc, char **argv, void *arg)
 		case OPT_CONNECT:
 			if (o->nb_dests == MAX_DESTS)
 				return bad_option("connect (at most 16)", optarg);
-			if (parse_pair(optarg, ':', 65535, &a, &v) < 0)
+			if (app_parse_pair(optarg, ':', 65535, &a, &v) < 0)
 				return bad_option("connect (IP:PORT)", optarg);
 			o->dests[o->nb_dests].sin_family = AF_INET;
 			o->dests[o->nb_dests].sin_addr.s_addr = a;

@@ -304,26 +304,6 @@ parse_double(const char *s, double min, double max, double *v)
 	return 0;
 }
 
-/* "ADDR/LEN" when sep is '/', "ADDR:PORT" when sep is ':'. */
-static int
-parse_pair(const char *s, char sep, unsigned long long max, uint32_t *addr,
-	   unsigned long long *v)
-{
-	char buf[INET_ADDRSTRLEN + 8];
-	char *p;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	p = strchr(buf, sep);
-	if (p == NULL)
-		return -EINVAL;
-	*p = '\0';
-	if (app_parse_addr(buf, addr) < 0 || app_parse_uint(p + 1, sep == ':' ? 1 : 0, max, v) < 0)
-		return -EINVAL;
-	return 0;
-}
-
 static int
 bad_option(const char *opt, const char *arg)
 {
@@ -419,13 +399,13 @@ parse_options(int argc, char **argv, void *arg)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_IP:
-			if (parse_pair(optarg, '/', 32, &o->addr, &v) < 0)
+			if (app_parse_pair(optarg, '/', 32, &o->addr, &v) < 0)
 				return bad_option("ip (ADDR/LEN, e.g. 198.18.0.2/24)", optarg);
 			o->prefix_len = (uint8_t)v;
 			have_ip = true;
 			break;
 		case OPT_CONNECT:
-			if (parse_pair(optarg, ':', 65535, &a, &v) < 0)
+			if (app_parse_pair(optarg, ':', 65535, &a, &v) < 0)
 				return bad_option("connect (IP:PORT)", optarg);
 			o->dest.sin_family = AF_INET;
 			o->dest.sin_addr.s_addr = a;
