@@ -3,6 +3,8 @@
  * Stack lifecycle and the run loop of one lcore.
  *
  * berth_stack_poll(now):
+ *   tcp_output_queued: what the app's calls asked for since the last poll,
+ *   with the ACKs the last burst owed (they wait for the app's answer)
  *   for each interface: dev_rx_burst -> eth_input (per frame, next one
  *   prefetched) -> arp / ipv4 -> icmp / udp -> sockets (events queued);
  *   TCP segments are stashed and handled by tcp_input_flush after the
@@ -430,6 +432,15 @@ if_poll(struct berth_stack *st, struct berth_if *ifp, uint64_t now)
 	return n;
 }
 
+static void
+devs_flush(struct berth_stack *st, uint64_t now)
+{
+	uint16_t i;
+
+	for (i = 0; i < st->nb_ifs; i++)
+		dev_tx_flush(st->ifs[i].dev, now);
+}
+
 unsigned int
 berth_stack_poll(struct berth_stack *st, uint64_t now)
 {
@@ -437,20 +448,25 @@ berth_stack_poll(struct berth_stack *st, uint64_t now)
 	uint16_t i;
 
 	st->now = now;
+	/*
+	 * First what the application asked for in its turn, with the ACKs
+	 * the last burst owed: they leave together (tcp_output_later). ACKs
+	 * this burst owes wait for the application's next turn.
+	 */
+	tcp_output_queued(st, now);
 	for (i = 0; i < st->nb_ifs; i++)
 		n += if_poll(st, &st->ifs[i], now);
 	wheel_run(&st->wheel, st, now);
-	berth_stack_flush(st, now);
+	devs_flush(st, now);
 	return n;
 }
 
 void
 berth_stack_flush(struct berth_stack *st, uint64_t now)
 {
-	uint16_t i;
-
-	for (i = 0; i < st->nb_ifs; i++)
-		dev_tx_flush(st->ifs[i].dev, now);
+	st->now = now;
+	tcp_output_queued(st, now);
+	devs_flush(st, now);
 }
 
 uint64_t

@@ -45,6 +45,7 @@ tcp_init(struct berth_stack *st)
 	if (st->tcp == NULL)
 		return -ENOMEM;
 	TAILQ_INIT(&st->tcp->all);
+	TAILQ_INIT(&st->tcp->out_q);
 	tcp_isn_init(st);
 	ret = tcp_table_init(st);
 	if (ret == 0)

@@ -283,6 +283,9 @@ struct tcb {
 	int linger;               /* -1: off; 0: abort on close; >0 seconds (not blocking) */
 	bool app_closed;          /* the app called close: no descriptor any more */
 	bool ack_now;             /* an ACK is owed at the end of input */
+	bool ack_turn;            /* an ACK waits on out_q for the app's turn (tcp_output_later) */
+	bool out_queued;          /* on the stack's out_q */
+	TAILQ_ENTRY(tcb) out_link;
 
 	/* RFC 7323 window scaling and timestamps (tcp_ts.c) */
 	bool ws_on;               /* both SYNs carried Window Scale */
@@ -370,6 +373,7 @@ struct tcp_stack {
 	uint16_t nb_burst;
 	struct tcp_seg burst[TCP_BURST];
 	struct tcb_list all;      /* every TCB */
+	struct tcb_list out_q;    /* output asked for since the last poll (tcp_output_later) */
 	uint32_t nb_tcbs;
 	struct tcp_table *table;
 	struct tcp_portsel *ports;
@@ -398,6 +402,19 @@ void tcp_input_flush(struct berth_stack *st, uint64_t now);
 void tcp_output(struct berth_stack *st, struct tcb *tp, uint64_t now);
 /* An ACK for rcv_nxt now (also window updates and challenge ACKs). */
 void tcp_send_ack(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/*
+ * Output for tp at the next poll (or berth_stack_flush), with the ACK it
+ * owes if ack_turn is set: what the application sends in its turn leaves
+ * in as few segments as possible, carrying that ACK (and a FIN queued by
+ * close) rather than each call sending its own.
+ */
+void tcp_output_later(struct berth_stack *st, struct tcb *tp);
+/* The same for an ACK input owes: it waits for the app's turn (see seg_finish). */
+void tcp_ack_later(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* Send what out_q holds: each TCB's data, FIN and owed ACK. */
+void tcp_output_queued(struct berth_stack *st, uint64_t now);
+/* Forget tp's place on out_q (the connection ends or leaves the states that send). */
+void tcp_output_unqueue(struct berth_stack *st, struct tcb *tp);
 /* SYN (active open) or SYN-ACK (passive), with MSS and RFC 7323 WS/TS options. */
 void tcp_send_syn(struct berth_stack *st, struct tcb *tp, uint64_t now);
 /* RST on a connection: <SEQ=snd_nxt><CTL=RST> (abort, SO_LINGER 0). */

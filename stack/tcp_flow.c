@@ -70,6 +70,7 @@ tcp_flow_stop(struct berth_stack *st, struct tcb *tp)
 	timer_cancel(&st->wheel, &tp->persist_timer);
 	timer_cancel(&st->wheel, &tp->keep_timer);
 	tp->ack_delayed = false;
+	tcp_output_unqueue(st, tp);
 }
 
 /* States in which a connection is synchronized and not yet closed. */

@@ -222,18 +222,20 @@ seg_payload(struct tcp_seg *seg)
 }
 
 /*
- * End of a segment's processing: send what the window now allows, then the
- * ACK owed if none of those segments carried it (every segment tcp_output
- * sends has ACK set and clears ack_now).
+ * End of a segment's processing: send what the window now allows; an ACK
+ * owed if none of those segments carried it (every segment tcp_output
+ * sends has ACK set and clears ack_now) goes at the next poll, after the
+ * application has had its turn (tcp_ack_later).
  */
 static void
 seg_finish(struct berth_stack *st, struct tcb *tp, struct tcp_seg *seg, uint64_t now)
 {
 	seg_free(seg);
 	tcp_output(st, tp, now);
+	/* An ACK still owed waits for the application's turn: its answer may carry it. */
 	if (tp->ack_now) {
 		tp->ack_now = false;
-		tcp_send_ack(st, tp, now);
+		tcp_ack_later(st, tp, now);
 	}
 	/* RFC 1122 §4.2.3.2: an ACK still owed goes by the delayed-ACK timer. */
 	tcp_delack_finish(st, tp, now);

@@ -323,6 +323,7 @@ send_data(struct berth_stack *st, struct tcb *tp, tcp_seq seq, uint32_t len, uin
 	/* Whatever carries ACK acknowledges all we owe. */
 	if (flags & TCP_ACK) {
 		tp->ack_now = false;
+		tp->ack_turn = false;
 		/* RFC 9293 §3.8.6.3: data we send carries the delayed ACK. */
 		tcp_delack_sent(st, tp);
 		/* RFC 7323 §4.3: Last.ACK.sent, for TS.Recent's update rule. */
@@ -1070,4 +1071,65 @@ tcp_rcv_data(struct berth_stack *st, struct tcb *tp, struct rte_mbuf *m, tcp_seq
 	/* Edge-triggered: empty -> non-empty. */
 	if (was_empty && tp->rcvq.count > 0)
 		tcp_notify(st, tp, BERTH_EV_READABLE);
+}
+
+/* ---- output in the application's turn ---- */
+
+/*
+ * The application's calls (send, close, shutdown, a read that opens the
+ * window) and the ACKs input owes do not send at once: the TCB goes on
+ * out_q, and the next poll sends for each TCB what it then has, once. A
+ * response written in several calls leaves in full segments, close()
+ * right after the last write puts the FIN on the last data segment, and
+ * the ACK of a request rides on the response to it (RFC 1122 §4.2.3.2
+ * lets an ACK wait up to 0.5 s; this waits one turn of the run loop).
+ */
+void
+tcp_output_later(struct berth_stack *st, struct tcb *tp)
+{
+	if (tp->out_queued)
+		return;
+	tp->out_queued = true;
+	TAILQ_INSERT_TAIL(&st->tcp->out_q, tp, out_link);
+}
+
+void
+tcp_ack_later(struct berth_stack *st, struct tcb *tp, uint64_t now)
+{
+	/*
+	 * One ACK waits per connection. When another is owed meanwhile (more
+	 * data, or a segment out of order in the same burst), the waiting one
+	 * goes now: every segment that asks for an ACK still gets its own, as
+	 * fast retransmit counts duplicate ACKs (RFC 5681 §3.2).
+	 */
+	if (tp->ack_turn)
+		tcp_send_ack(st, tp, now);
+	tp->ack_turn = true;
+	tcp_output_later(st, tp);
+}
+
+void
+tcp_output_unqueue(struct berth_stack *st, struct tcb *tp)
+{
+	tp->ack_turn = false;
+	if (!tp->out_queued)
+		return;
+	tp->out_queued = false;
+	TAILQ_REMOVE(&st->tcp->out_q, tp, out_link);
+}
+
+void
+tcp_output_queued(struct berth_stack *st, uint64_t now)
+{
+	struct tcb *tp;
+
+	while ((tp = TAILQ_FIRST(&st->tcp->out_q)) != NULL) {
+		TAILQ_REMOVE(&st->tcp->out_q, tp, out_link);
+		tp->out_queued = false;
+		tcp_output(st, tp, now);
+		/* Whatever tcp_output sent carried the ACK (send_data clears ack_turn). */
+		if (tp->ack_turn)
+			tcp_send_ack(st, tp, now);
+		tp->ack_turn = false;
+	}
 }

@@ -672,7 +672,7 @@ tcp_sendto(struct berth_stack *st, struct berth_sock *so, const void *buf, size_
 	/* A partial write also waits for room: the app will want to write the rest. */
 	if (n < len)
 		tp->snd_wait = true;
-	tcp_output(st, tp, st->now);
+	tcp_output_later(st, tp);
 	return (ssize_t)n;
 }
 
@@ -703,7 +703,7 @@ tcp_sendto_mbuf(struct berth_stack *st, struct berth_sock *so, struct rte_mbuf *
 	for (seg = m; seg != NULL; seg = seg->next)
 		seg->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
 	pktq_push(&tp->sndq, m);
-	tcp_output(st, tp, st->now);
+	tcp_output_later(st, tp);
 	return (ssize_t)len;
 }
 
@@ -725,8 +725,10 @@ rcv_window_update(struct berth_stack *st, struct tcb *tp)
 	adv = seq_gt(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	wnd = tcp_rcv_window(tp);
 	thresh = RTE_MIN(tp->rcvbuf / 2, (uint32_t)(tp->rcv_mss != 0 ? tp->rcv_mss : TCP_DEFAULT_MSS));
-	if ((adv == 0 && wnd > 0) || wnd >= adv + thresh)
-		tcp_send_ack(st, tp, st->now);
+	if ((adv == 0 && wnd > 0) || wnd >= adv + thresh) {
+		tp->ack_turn = true;
+		tcp_output_later(st, tp);
+	}
 }
 
 /* Nothing to read: 0 at end of stream, or a negative errno. */
@@ -812,7 +814,7 @@ close_send_side(struct berth_stack *st, struct tcb *tp, const char *why)
 	default:
 		break;
 	}
-	tcp_output(st, tp, st->now);
+	tcp_output_later(st, tp);
 }
 
 static void
@@ -926,7 +928,7 @@ tcp_setopt(struct berth_stack *st, struct berth_sock *so, int opt, int value)
 			tcp_keepalive_reset(st, tp, st->now);
 		/* NODELAY on releases what Nagle held back. */
 		else if (tp->fo.nodelay)
-			tcp_output(st, tp, st->now);
+			tcp_output_later(st, tp);
 	}
 	if (ret != -ENOPROTOOPT)
 		return ret;

@@ -256,9 +256,16 @@ int berth_stack_add_if(struct berth_stack *st, const struct berth_if_conf *conf,
 int berth_stack_add_addr(struct berth_stack *st, int ifindex, uint32_t addr, uint64_t now);
 
 /**
- * One iteration of the run loop: receive a burst from every interface,
+ * One iteration of the run loop: send what the application's TCP calls
+ * asked for since the last poll, receive a burst from every interface,
  * process it, run expired timers, flush transmit buffers. Readiness events
  * produced meanwhile are collected for berth_stack_events().
+ *
+ * TCP sends of the application's turn (berth_sock_send, close, shutdown, a
+ * read that opens the window) are gathered and sent here, once per
+ * connection, together with the ACK of what the previous poll received:
+ * a response written in several calls leaves in full segments, carrying
+ * that ACK, and a close() after the last write puts the FIN on it.
  *
  * @param st
  *   The stack.
@@ -270,8 +277,9 @@ int berth_stack_add_addr(struct berth_stack *st, int ifindex, uint32_t addr, uin
 unsigned int berth_stack_poll(struct berth_stack *st, uint64_t now);
 
 /**
- * Flush transmit buffers without receiving. berth_stack_poll() does this; an
- * application that sends outside the loop may call it to cut latency.
+ * Send what the application's TCP calls asked for and flush transmit
+ * buffers, without receiving. berth_stack_poll() does this; an application
+ * that sends outside the loop may call it to cut latency.
  *
  * @param st
  *   The stack.

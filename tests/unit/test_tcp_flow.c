@@ -2,7 +2,8 @@
 /*
  * TCP flow mechanisms on the virtual clock: delayed ACKs (one segment ->
  * ACK after 40 ms, two full segments -> at once, out of order and hole
- * filling -> at once, piggybacked on data), Nagle and BERTH_SO_NODELAY,
+ * filling -> at once, piggybacked on data; an ACK owed at once waits for the
+ * application's turn and rides on its answer), Nagle and BERTH_SO_NODELAY,
  * the persist timer (exact backoff, 10 minutes of closed window survived,
  * unanswered probes give up), sender and receiver silly-window avoidance,
  * keepalive (off by default, probe timing, answer, abort with ETIMEDOUT)
@@ -168,6 +169,88 @@ out:
 	tf_teardown(&f);
 }
 
+/*
+ * An ACK owed at the end of input waits for the application's turn
+ * (tcp_ack_later): the answer written and the close() called in that turn
+ * leave as one segment carrying the ACK, the data and the FIN.
+ */
+static void
+test_ack_waits_for_turn(void)
+{
+	struct tf f;
+	struct tf_pkt p;
+	tcp_seq rcv, snd;
+	char buf[2 * TF_PEER_MSS];
+
+	TF_REQUIRE(established(&f, NULL));
+	rcv = f.tp->rcv_nxt;
+	snd = f.tp->snd_nxt;
+	/* Two full segments owe an ACK at once: it is not on the wire after the poll. */
+	peer_data(&f, 0, TF_PEER_MSS);
+	peer_data(&f, 0, TF_PEER_MSS);
+	CU_ASSERT_EQUAL(h_tx_count(&f.h), 0);
+	CU_ASSERT(f.tp->ack_turn);
+	CU_ASSERT_EQUAL(tf_read_all(&f, f.sd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	CU_ASSERT_EQUAL(berth_sock_send(f.h.st, f.sd, "HTTP/1.1 ", 9), 9);
+	CU_ASSERT_EQUAL(berth_sock_send(f.h.st, f.sd, "200 OK", 6), 6);
+	CU_ASSERT_EQUAL(berth_sock_close(f.h.st, f.sd), 0);
+	f.sd = -1;
+	CU_ASSERT_EQUAL(sent(&f), 1);
+	TF_REQUIRE(tf_tx_tcp(&f, &p));
+	CU_ASSERT_EQUAL(p.flags & ~TCP_PSH, TCP_ACK | TCP_FIN);
+	CU_ASSERT_EQUAL(p.seq, snd);
+	CU_ASSERT_EQUAL(p.ack, rcv + 2 * TF_PEER_MSS);
+	CU_ASSERT_EQUAL(p.len, 15);
+	CU_ASSERT_FALSE(f.tp->ack_turn);
+out:
+	tf_teardown(&f);
+}
+
+/* With nothing to answer, the owed ACK goes at the next poll on its own. */
+static void
+test_ack_next_poll(void)
+{
+	struct tf f;
+	tcp_seq rcv;
+
+	TF_REQUIRE(established(&f, NULL));
+	rcv = f.tp->rcv_nxt;
+	peer_data(&f, 0, TF_PEER_MSS);
+	peer_data(&f, 0, TF_PEER_MSS);
+	CU_ASSERT_EQUAL(h_tx_count(&f.h), 0);
+	h_poll(&f.h, 0);
+	CU_ASSERT_EQUAL(h_tx_count(&f.h), 1);
+	CU_ASSERT(tf_expect(&f, TCP_ACK, f.tp->snd_nxt, rcv + 2 * TF_PEER_MSS));
+	CU_ASSERT(tf_expect_none(&f));
+out:
+	tf_teardown(&f);
+}
+
+/*
+ * Segments out of order in one burst each get their own duplicate ACK (the
+ * sender counts them, RFC 5681 §3.2): at most one of them waits for the turn.
+ */
+static void
+test_ack_dups_in_burst(void)
+{
+	struct tf f;
+	tcp_seq rcv;
+	int i;
+
+	TF_REQUIRE(established(&f, NULL));
+	rcv = f.tp->rcv_nxt;
+	for (i = 1; i <= 3; i++)
+		h_inject(&f.h, tf_seg(&f, f.tp, TCP_ACK, i * 100, 0, zeros, 100));
+	h_poll(&f.h, 0);
+	CU_ASSERT_EQUAL(h_tx_count(&f.h), 2);
+	CU_ASSERT_EQUAL(sent(&f), 3);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT(tf_expect(&f, TCP_ACK, f.tp->snd_nxt, rcv));
+	CU_ASSERT(tf_expect_none(&f));
+out:
+	tf_teardown(&f);
+}
+
 /* ---- Nagle ---- */
 
 static void
@@ -209,6 +292,7 @@ out:
 static void
 test_nodelay(void)
 {
+	struct tf_pkt p;
 	struct tf f;
 	int v = -1;
 
@@ -218,11 +302,18 @@ test_nodelay(void)
 	CU_ASSERT_EQUAL(berth_sock_setopt(f.h.st, f.sd, BERTH_SO_NODELAY, 1), 0);
 	CU_ASSERT_EQUAL(berth_sock_getopt(f.h.st, f.sd, BERTH_SO_NODELAY, &v), 0);
 	CU_ASSERT_EQUAL(v, 1);
-	CU_ASSERT_EQUAL(berth_sock_send(f.h.st, f.sd, zeros, 100), 100);
+	/* Sends of one turn of the application leave together (tcp_output_later). */
+	CU_ASSERT_EQUAL(berth_sock_send(f.h.st, f.sd, zeros, 60), 60);
+	CU_ASSERT_EQUAL(berth_sock_send(f.h.st, f.sd, zeros, 40), 40);
+	CU_ASSERT_EQUAL(sent(&f), 1);
+	TF_REQUIRE(tf_tx_tcp(&f, &p));
+	CU_ASSERT_EQUAL(p.len, 100);
+	/* NODELAY: each later small send goes in its turn, unacknowledged data or not. */
 	CU_ASSERT_EQUAL(berth_sock_send(f.h.st, f.sd, zeros, 50), 50);
+	CU_ASSERT_EQUAL(sent(&f), 1);
+	h_tx_drain(&f.h);
 	CU_ASSERT_EQUAL(berth_sock_send(f.h.st, f.sd, zeros, 50), 50);
-	/* NODELAY: each small send goes at once, unacknowledged data or not. */
-	CU_ASSERT_EQUAL(sent(&f), 3);
+	CU_ASSERT_EQUAL(sent(&f), 1);
 	h_tx_drain(&f.h);
 	/* Turned on while Nagle holds data: it goes. */
 	CU_ASSERT_EQUAL(berth_sock_setopt(f.h.st, f.sd, BERTH_SO_NODELAY, 0), 0);
@@ -312,6 +403,9 @@ test_persist_unanswered(void)
 	f.peer_win = 0;
 	peer_ack(&f, f.tp->snd_nxt);
 	CU_ASSERT_EQUAL(berth_sock_send(f.h.st, f.sd, zeros, 10), 10);
+	/* Nothing goes into the closed window: the persist timer runs. */
+	CU_ASSERT_EQUAL(sent(&f), 0);
+	CU_ASSERT(timer_armed(&f.tp->persist_timer));
 	/* Three probes nobody answers, then the connection is given up. */
 	for (i = 0; i < 3; i++) {
 		poll_at(&f, f.tp->persist_timer.expire);
@@ -597,6 +691,9 @@ add(void)
 	CU_add_test(s, "two full segments: ACK at once", test_delack_two_full);
 	CU_add_test(s, "out of order and hole: ACK at once", test_delack_out_of_order);
 	CU_add_test(s, "piggybacked on data; FIN at once", test_delack_piggyback_and_fin);
+	CU_add_test(s, "owed ACK rides on the answer and FIN of the turn", test_ack_waits_for_turn);
+	CU_add_test(s, "owed ACK alone at the next poll", test_ack_next_poll);
+	CU_add_test(s, "duplicate ACKs of one burst all sent", test_ack_dups_in_burst);
 	s = tf_suite("Nagle");
 	CU_add_test(s, "small segment held while unacknowledged", test_nagle);
 	CU_add_test(s, "NODELAY", test_nodelay);
