@@ -50,6 +50,8 @@ tcp_init(struct berth_stack *st)
 	ret = tcp_table_init(st);
 	if (ret == 0)
 		ret = tcp_portsel_init(st);
+	if (ret == 0)
+		ret = tcp_pool_init(st);
 	return ret;
 }
 
@@ -79,6 +81,7 @@ tcp_fini(struct berth_stack *st)
 	}
 	tcp_portsel_fini(st);
 	tcp_table_fini(st);
+	tcp_pool_fini(st);
 	rte_free(st->tcp);
 	st->tcp = NULL;
 }

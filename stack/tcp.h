@@ -223,11 +223,17 @@ struct tcp_listener {
 /* ---- the TCB (RFC 9293 §3.3.1) ---- */
 struct tcb {
 	struct berth_sock so;     /* first: socket.c knows only this */
-	enum tcp_state state;
 	struct tcp_key key;
+	enum tcp_state state;
 	struct berth_nexthop nh;  /* route, resolved at open */
 
-	/* Send sequence variables */
+	/*
+	 * Fields of 4 bytes and more by concern; the small ones (MSSes, shifts,
+	 * counters of a few bits and the flags) are gathered at the end so
+	 * that they pack without holes (bench/results: the TCB's layout).
+	 */
+
+	/* Send sequence variables (snd_mss below) */
 	tcp_seq snd_una;
 	tcp_seq snd_nxt;
 	tcp_seq snd_max;          /* highest sequence sent (snd_nxt rewinds on RTO) */
@@ -236,31 +242,27 @@ struct tcb {
 	tcp_seq iss;
 	uint32_t snd_wnd;
 	uint32_t max_snd_wnd;     /* RFC 5961 §5 MAX.SND.WND: largest window the peer offered */
-	uint16_t snd_mss;         /* what we may send per segment */
 
-	/* Receive sequence variables */
+	/* Receive sequence variables (rcv_mss below) */
 	tcp_seq rcv_nxt;
 	tcp_seq irs;
 	uint32_t rcv_wnd;         /* what we advertise */
 	tcp_seq rcv_adv;          /* right edge last advertised: never shrink it */
-	uint16_t rcv_mss;         /* what we announced */
 
-	/* RTT and retransmission (RFC 6298), microseconds */
+	/* RTT and retransmission (RFC 6298), microseconds (rtt_active, nb_rexmit below) */
 	uint32_t srtt_us;         /* 0: no sample yet */
 	uint32_t rttvar_us;
 	uint32_t rto_us;
-	bool rtt_active;          /* timing one segment (Karn: never a retransmitted one) */
-	tcp_seq rtt_seq;
+	tcp_seq rtt_seq;          /* timing one segment (Karn: never a retransmitted one) */
 	uint64_t rtt_start;       /* ns */
-	uint8_t nb_rexmit;        /* consecutive RTO expiries */
 
 	/* Queues */
 	struct pktq sndq;       /* unacked + unsent payload; head starts at snd_una */
-	uint32_t sndbuf;          /* bound on sndq.bytes */
 	struct pktq rcvq;       /* in-order payload for the application */
+	uint32_t sndbuf;          /* bound on sndq.bytes */
 	uint32_t rcvbuf;          /* bound on rcvq.bytes + ooo bytes */
-	uint16_t nb_ooo;          /* runs held in x->ooo */
-	uint32_t ooo_bytes;
+	uint32_t ooo_bytes;       /* bytes in the nb_ooo runs of x->ooo */
+	uint32_t bind_addr;       /* address given to bind() (0: wildcard); with port 0, the port comes at connect/listen */
 	/* Out-of-order runs and SACK state, allocated while needed (tcp_buf.c). */
 	struct tcb_ext *x;
 
@@ -270,60 +272,34 @@ struct tcb {
 
 	/* RFC 5961 §7: challenge ACK limit (per connection) */
 	uint64_t chack_window_start;
-	uint32_t chack_count;
 	uint64_t oow_ack_last;    /* tcp_input.c: last ACK to an out-of-window empty segment */
+	uint32_t chack_count;
 
-	/* Flags */
-	bool fin_queued;          /* app shut down writing: FIN after sndq */
-	bool fin_sent;
-	bool fin_rcvd;
-	bool rd_shut;             /* app shut down reading: data is discarded */
-	bool reuseaddr;
-	bool bound;               /* holds a port binding in tcp_table */
 	int linger;               /* -1: off; 0: abort on close; >0 seconds (not blocking) */
-	bool app_closed;          /* the app called close: no descriptor any more */
-	bool ack_now;             /* an ACK is owed at the end of input */
-	bool ack_turn;            /* an ACK waits on out_q for the app's turn (tcp_output_later) */
-	bool out_queued;          /* on the stack's out_q */
-	TAILQ_ENTRY(tcb) out_link;
 
-	/* RFC 7323 window scaling and timestamps (tcp_ts.c) */
-	bool ws_on;               /* both SYNs carried Window Scale */
-	uint8_t snd_wscale;       /* shift of the peer's windows (0 unless ws_on) */
-	uint8_t rcv_wscale;       /* shift of ours (offered on our SYN; 0 unless ws_on) */
-	bool ts_on;               /* both SYNs carried Timestamps */
-	bool ts_recent_ok;        /* ts_recent holds a value (§5.5: invalid after 24 days) */
-	uint32_t ts_recent;       /* TS.Recent: the TSval to echo */
+	/* RFC 7323 window scaling and timestamps (tcp_ts.c; flags and shifts below) */
 	uint64_t ts_recent_at;    /* ns when ts_recent was set */
+	uint32_t ts_recent;       /* TS.Recent: the TSval to echo */
 	uint32_t ts_off;          /* our TSval = ts_off + now in ms (RFC 7323 §5.4) */
 	tcp_seq last_ack_sent;    /* Last.ACK.sent (§4.3) */
-	bool ts_seg;              /* the segment in input carries TSecr ts_seg_ecr */
-	uint32_t ts_seg_ecr;
+	uint32_t ts_seg_ecr;      /* with ts_seg: the TSecr of the segment in input */
 
 	/* Passive open: the listener while in its syn_q or accept_q */
 	struct tcp_listener *parent;
 	TAILQ_ENTRY(tcb) lq_link;
 	TAILQ_ENTRY(tcb) all_link;    /* every TCB of the stack, for listing and teardown */
+	TAILQ_ENTRY(tcb) out_link;    /* on the stack's out_q (out_queued) */
 
 	/* tcp_output.c / tcp_sock.c bookkeeping */
-	bool syn_acked;           /* our SYN is acknowledged (snd_una passed iss) */
-	bool snd_wait;            /* a send returned -EAGAIN: raise WRITABLE when space frees */
-	bool in_accept_q;         /* on parent's accept_q (else syn_q while parent is set) */
-	uint32_t bind_addr;       /* address given to bind() (0: wildcard); with port 0, the port comes at connect/listen */
 	struct rte_mbuf *snd_cur; /* cache: sndq mbuf where the last segment ended ... */
 	tcp_seq snd_cur_seq;      /* ... and the sequence number of its first byte */
 
 	/* tcp_flow.c: delayed ACK, Nagle, persist, keepalive */
+	uint32_t delack_bytes;    /* in-order bytes received since our last ACK */
 	struct tcp_flow_opts fo;
 	struct berth_timer delack_timer;  /* RFC 1122 §4.2.3.2 */
 	struct berth_timer persist_timer; /* RFC 9293 §3.8.6.1 zero-window probes */
 	struct berth_timer keep_timer;    /* RFC 1122 §4.2.3.6 */
-	bool ack_delayed;         /* an ACK is owed, by the delayed-ACK timer at the latest */
-	uint32_t delack_bytes;    /* in-order bytes received since our last ACK */
-	bool quickack;            /* this segment completed the handshake: ACK its data at once */
-	uint8_t persist_shift;    /* backoff of the persist timer */
-	uint8_t persist_unanswered; /* probes sent since the peer last sent anything */
-	uint8_t keep_probes;      /* keepalive probes unanswered */
 	uint64_t last_rcv;        /* ns: last segment from the peer (keepalive idle) */
 
 	/* tcp_cc.c: congestion control (RFC 5681, RFC 6582, RFC 3042, RFC 9438) */
@@ -331,7 +307,6 @@ struct tcb {
 	uint32_t cwnd;            /* bytes */
 	uint32_t ssthresh;        /* bytes */
 	uint32_t dupacks;         /* consecutive duplicate ACKs (RFC 5681 §2) */
-	bool in_recovery;         /* NewReno fast recovery (RFC 6582 §3.2) */
 	tcp_seq recover;          /* RFC 6582 §3.2: highest sequence sent at the loss */
 	uint64_t last_send;       /* ns: last segment of data sent (RFC 5681 §4.1 idle) */
 	/* CUBIC (RFC 9438 §4), in segments and seconds */
@@ -342,13 +317,47 @@ struct tcb {
 	uint64_t cub_epoch;       /* ns: start of congestion avoidance; 0: not started */
 
 	/* tcp_sack.c: SACK (RFC 2018, RFC 2883) and RFC 6675 loss recovery */
+	uint32_t sacked_bytes;    /* bytes in x->sb */
+	tcp_seq high_rxt;         /* RFC 6675 HighRxt: end of the last retransmission */
+
+	/* ---- the small fields ---- */
+	uint16_t snd_mss;         /* what we may send per segment */
+	uint16_t rcv_mss;         /* what we announced */
+	uint16_t nb_ooo;          /* runs held in x->ooo */
+	uint8_t nb_rexmit;        /* consecutive RTO expiries */
+	uint8_t snd_wscale;       /* shift of the peer's windows (0 unless ws_on) */
+	uint8_t rcv_wscale;       /* shift of ours (offered on our SYN; 0 unless ws_on) */
+	uint8_t persist_shift;    /* backoff of the persist timer */
+	uint8_t persist_unanswered; /* probes sent since the peer last sent anything */
+	uint8_t keep_probes;      /* keepalive probes unanswered */
+	uint8_t nb_sb;            /* scoreboard ranges in x->sb */
+	uint8_t nb_rcv_recent;    /* entries in x->rcv_recent */
+
+	/* Flags */
+	bool rtt_active;          /* timing one segment (rtt_seq, rtt_start) */
+	bool fin_queued;          /* app shut down writing: FIN after sndq */
+	bool fin_sent;
+	bool fin_rcvd;
+	bool rd_shut;             /* app shut down reading: data is discarded */
+	bool reuseaddr;
+	bool bound;               /* holds a port binding in tcp_table */
+	bool app_closed;          /* the app called close: no descriptor any more */
+	bool ack_now;             /* an ACK is owed at the end of input */
+	bool ack_turn;            /* an ACK waits on out_q for the app's turn (tcp_output_later) */
+	bool out_queued;          /* on the stack's out_q */
+	bool ws_on;               /* both SYNs carried Window Scale */
+	bool ts_on;               /* both SYNs carried Timestamps */
+	bool ts_recent_ok;        /* ts_recent holds a value (§5.5: invalid after 24 days) */
+	bool ts_seg;              /* the segment in input carries TSecr ts_seg_ecr */
+	bool syn_acked;           /* our SYN is acknowledged (snd_una passed iss) */
+	bool snd_wait;            /* a send returned -EAGAIN: raise WRITABLE when space frees */
+	bool in_accept_q;         /* on parent's accept_q (else syn_q while parent is set) */
+	bool in_recovery;         /* NewReno fast recovery (RFC 6582 §3.2) */
+	bool ack_delayed;         /* an ACK is owed, by the delayed-ACK timer at the latest */
+	bool quickack;            /* this segment completed the handshake: ACK its data at once */
 	bool sack_on;             /* both SYNs carried SACK-permitted */
 	bool rescue_done;         /* RFC 6675 §4 NextSeg (4): one rescue per recovery */
 	bool dsack_pending;       /* RFC 2883: report dsack as the first block */
-	uint8_t nb_sb;            /* scoreboard ranges in sb */
-	uint8_t nb_rcv_recent;    /* entries in rcv_recent */
-	uint32_t sacked_bytes;    /* bytes in x->sb */
-	tcp_seq high_rxt;         /* RFC 6675 HighRxt: end of the last retransmission */
 };
 
 /*
@@ -366,12 +375,32 @@ struct tcb_ext {
 	struct tcp_sack_block dsack;  /* a duplicate we received (dsack_pending) */
 };
 
+/* ---- tcp_pool.c: the TCBs' memory ---- */
+#define TCP_POOL_CHUNK 64         /* TCBs per chunk */
+struct tcp_pool {
+	uint8_t **chunks;         /* max_chunks slots, nb_chunks allocated */
+	uint32_t nb_chunks;
+	uint32_t max_chunks;
+	void *free;               /* free slots, linked through their first bytes */
+	uint32_t nb_used;
+	size_t slot;              /* sizeof(struct tcb) in whole cache lines */
+};
+int tcp_pool_init(struct berth_stack *st);
+/* Frees every chunk: call when no TCB is in use any more. */
+void tcp_pool_fini(struct berth_stack *st);
+/* A zeroed TCB, or NULL when the stack holds all it may or memory ran out. */
+struct tcb *tcp_pool_get(struct berth_stack *st);
+void tcp_pool_put(struct berth_stack *st, struct tcb *tp);
+/* Bytes the pool holds (chunks and their index). */
+size_t tcp_pool_memory(const struct berth_stack *st);
+
 /* ---- per-stack TCP state (tcp_input.c owns init/fini) ---- */
 #define TCP_BURST 64
 struct tcp_stack {
 	/* Segments of the current RX burst awaiting bulk demux. */
 	uint16_t nb_burst;
 	struct tcp_seg burst[TCP_BURST];
+	struct tcp_pool pool;     /* the TCBs' memory */
 	struct tcb_list all;      /* every TCB */
 	struct tcb_list out_q;    /* output asked for since the last poll (tcp_output_later) */
 	uint32_t nb_tcbs;

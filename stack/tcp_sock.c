@@ -80,7 +80,7 @@ tcb_alloc(struct berth_stack *st)
 
 	if (pktq_register() < 0)
 		return NULL;
-	tp = rte_zmalloc_socket("berth_tcb", sizeof(*tp), RTE_CACHE_LINE_SIZE, st->socket_id);
+	tp = tcp_pool_get(st);
 	if (tp == NULL)
 		return NULL;
 	tp->so.sd = -1;
@@ -126,7 +126,7 @@ tcb_free(struct berth_stack *st, struct tcb *tp)
 	}
 	TAILQ_REMOVE(&st->tcp->all, tp, all_link);
 	st->tcp->nb_tcbs--;
-	rte_free(tp);
+	tcp_pool_put(st, tp);
 }
 
 void

@@ -54,22 +54,21 @@ wheel_insert(struct berth_wheel *w, struct berth_timer *t)
 void
 timer_arm(struct berth_wheel *w, struct berth_timer *t, uint64_t expire)
 {
-	if (t->armed)
+	if (timer_armed(t))
 		LIST_REMOVE(t, link);
 	else
 		w->armed++;
 	t->expire = expire;
-	t->armed = true;
 	wheel_insert(w, t);
 }
 
 void
 timer_cancel(struct berth_wheel *w, struct berth_timer *t)
 {
-	if (!t->armed)
+	if (!timer_armed(t))
 		return;
 	LIST_REMOVE(t, link);
-	t->armed = false;
+	t->link.le_prev = NULL;
 	w->armed--;
 }
 
@@ -93,7 +92,7 @@ slot_run(struct berth_wheel *w, struct berth_stack *st, unsigned int idx, uint64
 			LIST_INSERT_HEAD(&w->slot[idx], t, link);
 			continue;
 		}
-		t->armed = false;
+		t->link.le_prev = NULL;
 		w->armed--;
 		w->fired++;
 		n++;

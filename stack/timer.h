@@ -28,11 +28,11 @@ struct berth_stack;
 typedef void (*berth_timer_fn)(struct berth_stack *st, struct berth_timer *t,
 			       uint64_t now);
 
+/* 32 bytes: a TCB carries three. Armed <=> on a list (link.le_prev set). */
 struct berth_timer {
 	LIST_ENTRY(berth_timer) link;
 	uint64_t expire;         /* ns */
 	berth_timer_fn fn;
-	bool armed;
 };
 
 LIST_HEAD(berth_timer_list, berth_timer);
@@ -54,7 +54,8 @@ void wheel_init(struct berth_wheel *w, uint64_t now);
 static inline void
 timer_init(struct berth_timer *t, berth_timer_fn fn)
 {
-	t->armed = false;
+	t->link.le_next = NULL;
+	t->link.le_prev = NULL;
 	t->expire = 0;
 	t->fn = fn;
 }
@@ -68,7 +69,7 @@ void timer_cancel(struct berth_wheel *w, struct berth_timer *t);
 static inline bool
 timer_armed(const struct berth_timer *t)
 {
-	return t->armed;
+	return t->link.le_prev != NULL;
 }
 
 /*

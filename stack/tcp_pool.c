@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TCBs of one stack: fixed-size slots carved from chunks of
+ * TCP_POOL_CHUNK, handed out from a free list. A TCB costs its slot and
+ * nothing else: no allocator header per connection (rte_malloc puts 64
+ * bytes and a cache-line round-up on each allocation), and taking or
+ * giving back a slot is a pointer swap on the data path.
+ *
+ * Call chain: tcb_alloc (tcp_sock.c) -> tcp_pool_get; tcb_free ->
+ *             tcp_pool_put; tcp_init / tcp_fini -> tcp_pool_init / _fini.
+ *
+ * Chunks are allocated as connections need them, up to the most TCBs a
+ * stack can hold (a socket each, plus tcp_max_conns connections), and
+ * kept until the stack goes: the pool grows to its peak and serves it
+ * again without allocating. Slots are whole cache lines, so a TCB never
+ * shares a line with its neighbour.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+
+#include "tcp.h"
+
+/* A free slot holds the next free one. */
+struct pool_free {
+	struct pool_free *next;
+};
+
+int
+tcp_pool_init(struct berth_stack *st)
+{
+	struct tcp_pool *p = &st->tcp->pool;
+	uint64_t most = (uint64_t)st->conf.max_sockets + st->conf.tcp_max_conns;
+
+	p->slot = RTE_ALIGN_CEIL(sizeof(struct tcb), RTE_CACHE_LINE_SIZE);
+	p->max_chunks = (uint32_t)((most + TCP_POOL_CHUNK - 1) / TCP_POOL_CHUNK);
+	p->chunks = rte_zmalloc_socket("berth_tcb_chunks", p->max_chunks * sizeof(*p->chunks), 0,
+				       st->socket_id);
+	p->nb_chunks = 0;
+	p->free = NULL;
+	p->nb_used = 0;
+	return p->chunks != NULL ? 0 : -ENOMEM;
+}
+
+void
+tcp_pool_fini(struct berth_stack *st)
+{
+	struct tcp_pool *p = &st->tcp->pool;
+	uint32_t i;
+
+	for (i = 0; i < p->nb_chunks; i++)
+		rte_free(p->chunks[i]);
+	rte_free(p->chunks);
+	p->chunks = NULL;
+	p->nb_chunks = 0;
+	p->free = NULL;
+}
+
+/* One more chunk, its slots on the free list. */
+static int
+pool_grow(struct berth_stack *st, struct tcp_pool *p)
+{
+	uint8_t *c;
+	int i;
+
+	if (p->nb_chunks == p->max_chunks)
+		return -ENOSPC;
+	c = rte_malloc_socket("berth_tcbs", TCP_POOL_CHUNK * p->slot, RTE_CACHE_LINE_SIZE,
+			      st->socket_id);
+	if (c == NULL)
+		return -ENOMEM;
+	p->chunks[p->nb_chunks++] = c;
+	/* Pushed last to first, so that the chunk is handed out in address order. */
+	for (i = TCP_POOL_CHUNK - 1; i >= 0; i--) {
+		struct pool_free *f = (struct pool_free *)(c + (size_t)i * p->slot);
+
+		f->next = p->free;
+		p->free = f;
+	}
+	return 0;
+}
+
+struct tcb *
+tcp_pool_get(struct berth_stack *st)
+{
+	struct tcp_pool *p = &st->tcp->pool;
+	struct pool_free *f;
+
+	if (p->free == NULL && pool_grow(st, p) < 0)
+		return NULL;
+	f = p->free;
+	p->free = f->next;
+	p->nb_used++;
+	memset(f, 0, sizeof(struct tcb));
+	return (struct tcb *)f;
+}
+
+void
+tcp_pool_put(struct berth_stack *st, struct tcb *tp)
+{
+	struct tcp_pool *p = &st->tcp->pool;
+	struct pool_free *f = (struct pool_free *)tp;
+
+	f->next = p->free;
+	p->free = f;
+	p->nb_used--;
+}
+
+size_t
+tcp_pool_memory(const struct berth_stack *st)
+{
+	const struct tcp_pool *p = &st->tcp->pool;
+
+	return (size_t)p->nb_chunks * TCP_POOL_CHUNK * p->slot +
+	       (size_t)p->max_chunks * sizeof(*p->chunks);
+}
