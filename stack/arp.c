@@ -108,6 +108,7 @@ TAILQ_HEAD(arp_stale_list, arp_entry);
 struct berth_arp {
 	struct rte_hash *hash;
 	struct arp_entry *ent;      /* indexed by the hash position */
+	struct arp_entry *last;     /* found last by arp_find, NULL: none yet */
 	uint32_t hash_size;
 	uint32_t max_entries, nb_entries;
 	uint32_t max_incomplete;
@@ -128,12 +129,26 @@ static void arp_timer(struct berth_stack *st, struct berth_timer *t, uint64_t no
 
 /* ---- the table ---- */
 
+/*
+ * The entry of addr, or NULL. Packets mostly go to the neighbour the one
+ * before went to (the gateway, a busy peer), so the entry found last is
+ * tried before the hash. It needs no invalidation: an entry that is not
+ * FREE sits at the hash position of its own address, so if it holds addr
+ * it is addr's entry.
+ */
 static struct arp_entry *
-arp_find(const struct berth_arp *a, uint32_t addr)
+arp_find(struct berth_arp *a, uint32_t addr)
 {
-	int pos = rte_hash_lookup(a->hash, &addr);
+	struct arp_entry *e = a->last;
+	int pos;
 
-	return pos < 0 ? NULL : &a->ent[pos];
+	if (e != NULL && e->addr == addr && e->state != ARP_FREE)
+		return e;
+	pos = rte_hash_lookup(a->hash, &addr);
+	if (pos < 0)
+		return NULL;
+	a->last = &a->ent[pos];
+	return a->last;
 }
 
 /* Change state, keeping the stale list in step. */

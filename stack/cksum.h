@@ -15,8 +15,14 @@
  * it) for chains: in DPDK 22.11, when a segment starts at an odd offset of the
  * range, it byte-swaps that segment's 32-bit partial sum truncated to 16 bits,
  * losing its carries, so any chain split at an odd byte gets a wrong sum
- * (test_cksum.c shows it). cksum_mbuf_raw() folds before swapping. Single
- * contiguous ranges still go through rte_raw_cksum().
+ * (test_cksum.c shows it). cksum_mbuf_raw() folds before swapping.
+ *
+ * Why not rte_raw_cksum() for contiguous ranges: in DPDK 22.11 it adds one
+ * 16-bit word per step (about 3 instructions per 2 bytes, more than the
+ * rest of a small datagram's UDP/IP input). cksum_raw() adds 32-bit words
+ * into a 64-bit sum, eight bytes per step, and folds once at the end (RFC
+ * 1071 §2(B) byte-order independence, §2(C) deferred carries): the same
+ * 16-bit result, a quarter of the work.
  */
 #ifndef BERTH_CKSUM_H
 #define BERTH_CKSUM_H
@@ -36,6 +42,53 @@
 #include <berth/port.h>
 
 #include "core.h"
+
+/*
+ * One's-complement sum (RFC 1071) of len bytes at buf, folded to 16 bits and
+ * not complemented, in the byte order of the data: what rte_raw_cksum()
+ * returns. An odd last byte counts as the first byte of a 16-bit word whose
+ * second is zero (RFC 1071 §4.1).
+ */
+static inline uint16_t
+cksum_raw(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+	uint64_t sum = 0;
+	uint32_t w1, w2;
+	uint16_t half = 0;
+
+	/* 2^32 words of 2^32 - 1 each would be needed to carry out of 64 bits. */
+	while (len >= 8) {
+		memcpy(&w1, p, sizeof(w1));
+		memcpy(&w2, p + 4, sizeof(w2));
+		sum += (uint64_t)w1 + w2;
+		p += 8;
+		len -= 8;
+	}
+	if (len >= 4) {
+		memcpy(&w1, p, sizeof(w1));
+		sum += w1;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		memcpy(&half, p, sizeof(half));
+		sum += half;
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1) {
+		half = 0;
+		memcpy(&half, p, 1);
+		sum += half;
+	}
+	/* 2^32 and 2^16 are both 1 modulo 0xffff: fold the carries back in. */
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
 
 /*
  * One's-complement sum (RFC 1071), folded to 16 bits and not complemented, of
@@ -58,13 +111,13 @@ cksum_mbuf_raw(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *s
 		return len == 0 ? 0 : -1;
 	}
 	if (off + len <= rte_pktmbuf_data_len(m)) {
-		*sum = rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), len);
+		*sum = cksum_raw(rte_pktmbuf_mtod_offset(m, const void *, off), len);
 		return 0;
 	}
 	while (done < len) {
 		uint32_t seglen = RTE_MIN((uint32_t)rte_pktmbuf_data_len(m) - off, len - done);
-		uint16_t part = rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off),
-					      seglen);
+		uint16_t part = cksum_raw(rte_pktmbuf_mtod_offset(m, const void *, off),
+					  seglen);
 
 		/* RFC 1071 §2(B): a part starting at an odd offset is byte-swapped. */
 		if (done & 1)
@@ -153,7 +206,15 @@ cksum_ipv4_l4(const struct rte_mbuf *m, uint32_t l4_off, uint16_t l4_len,
 static inline bool
 cksum_ipv4_hdr_ok(const struct rte_ipv4_hdr *ip, uint16_t hdr_len)
 {
-	return rte_raw_cksum(ip, hdr_len) == 0xffff;
+	/* RFC 1071 §1: the sum over a correct header, checksum included, is all ones. */
+	return cksum_raw(ip, hdr_len) == 0xffff;
+}
+
+/* The Header Checksum (RFC 791 §3.1) of ip, whose checksum field holds 0. */
+static inline uint16_t
+cksum_ipv4_hdr(const struct rte_ipv4_hdr *ip)
+{
+	return (uint16_t)~cksum_raw(ip, rte_ipv4_hdr_len(ip));
 }
 
 /*

@@ -26,6 +26,7 @@
 
 #include <berth/port.h>
 
+#include "cksum.h"
 #include "core.h"
 #include "tcp.h"
 
@@ -126,8 +127,7 @@ ip_cksum_ok(const struct berth_if *ifp, const struct rte_mbuf *m,
 			break; /* UNKNOWN: the device did not look */
 		}
 	}
-	/* RFC 1071 §1: the sum over a correct header, checksum included, is all ones. */
-	return rte_raw_cksum(h, hl) == 0xffff;
+	return cksum_ipv4_hdr_ok(h, hl);
 }
 
 /* Step 1: the header itself (RFC 791 §3.1, RFC 1122 §3.2.1.1-2). */
@@ -292,7 +292,7 @@ ipv4_input(struct berth_stack *st, struct berth_if *ifp, struct rte_mbuf *m, uin
 		/* rte_ip_frag rewrote Total Length and zeroed the checksum. */
 		h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		h->hdr_checksum = 0;
-		h->hdr_checksum = rte_ipv4_cksum(h);
+		h->hdr_checksum = cksum_ipv4_hdr(h);
 		ip_parse(ifp, m, &ip);
 		ip.flags |= BERTH_IPI_REASSEMBLED;
 	} else if ((ifp->dev->offloads & BERTH_DEV_OFF_RX_L4_CKSUM) &&

@@ -48,7 +48,7 @@ ip_finish_cksum(const struct berth_if *ifp, struct rte_mbuf *m, struct rte_ipv4_
 	if (ifp->dev->offloads & BERTH_DEV_OFF_TX_IPV4_CKSUM)
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	else
-		h->hdr_checksum = rte_ipv4_cksum(h);
+		h->hdr_checksum = cksum_ipv4_hdr(h);
 }
 
 /*

@@ -17,7 +17,8 @@
  * port); a wildcard binding excludes every specific one on its port and the
  * other way round. The table is an rte_hash keyed by (address, port), plus a
  * count of bindings per port, so that conflicts and ephemeral probing are
- * O(1) per port.
+ * O(1) per port, and a bit per port that has the wildcard binding: that
+ * binding is then the only one there, so a datagram costs one lookup.
  *
  * Readiness: BERTH_EV_READABLE is edge-triggered. It is raised when a
  * socket's receive queue goes from empty to non-empty; a datagram that joins
@@ -70,6 +71,7 @@ struct udp_key {
 struct berth_udp {
 	struct rte_hash *binds;        /* struct udp_key -> struct udp_sock * */
 	uint16_t port_users[65536];    /* bindings per port (host order) */
+	uint64_t port_wild[65536 / 64]; /* ports (host order) bound to the wildcard */
 };
 
 struct udp_sock {
@@ -196,17 +198,35 @@ bind_find(const struct berth_udp *u, uint32_t addr, uint16_t port)
 	return data;
 }
 
-/* Find the socket bound to (addr, port): exact address first, then wildcard. */
+static bool
+port_is_wild(const struct berth_udp *u, uint16_t hport)
+{
+	return (u->port_wild[hport / 64] >> (hport % 64)) & 1;
+}
+
+static void
+port_set_wild(struct berth_udp *u, uint16_t hport, bool wild)
+{
+	if (wild)
+		u->port_wild[hport / 64] |= UINT64_C(1) << (hport % 64);
+	else
+		u->port_wild[hport / 64] &= ~(UINT64_C(1) << (hport % 64));
+}
+
+/*
+ * Find the socket bound to (addr, port): the exact address, else the
+ * wildcard. A wildcard binding excludes every other on its port (see
+ * preamble), so one lookup, of the one that can exist, answers.
+ */
 static struct udp_sock *
 bind_lookup(const struct berth_udp *u, uint32_t addr, uint16_t port)
 {
-	struct udp_sock *us;
+	uint16_t hport = rte_be_to_cpu_16(port);
 
-	/* Nobody on the port: skip both hash lookups (port scans, floods). */
-	if (u->port_users[rte_be_to_cpu_16(port)] == 0)
+	/* Nobody on the port: no hash lookup at all (port scans, floods). */
+	if (u->port_users[hport] == 0)
 		return NULL;
-	us = bind_find(u, addr, port);
-	return us != NULL ? us : bind_find(u, 0, port);
+	return bind_find(u, port_is_wild(u, hport) ? 0 : addr, port);
 }
 
 /* Linux semantics without SO_REUSEADDR (see preamble). */
@@ -215,7 +235,7 @@ bind_conflict(const struct berth_udp *u, uint32_t addr, uint16_t port)
 {
 	if (addr == 0)
 		return u->port_users[rte_be_to_cpu_16(port)] > 0;
-	return bind_find(u, 0, port) != NULL || bind_find(u, addr, port) != NULL;
+	return port_is_wild(u, rte_be_to_cpu_16(port)) || bind_find(u, addr, port) != NULL;
 }
 
 /*
@@ -263,6 +283,8 @@ bind_port(struct berth_stack *st, struct udp_sock *us, uint32_t addr, uint16_t p
 	if (ret < 0)
 		return ret == -ENOSPC ? -ENOBUFS : ret;
 	u->port_users[rte_be_to_cpu_16(port)]++;
+	if (addr == 0)
+		port_set_wild(u, rte_be_to_cpu_16(port), true);
 	us->laddr = addr;
 	us->lport = port;
 	return 0;
@@ -276,8 +298,11 @@ unbind(struct berth_stack *st, struct udp_sock *us)
 
 	if (us->lport == 0)
 		return;
-	if (rte_hash_del_key(u->binds, &k) >= 0)
+	if (rte_hash_del_key(u->binds, &k) >= 0) {
 		u->port_users[rte_be_to_cpu_16(us->lport)]--;
+		if (us->laddr == 0)
+			port_set_wild(u, rte_be_to_cpu_16(us->lport), false);
+	}
 	us->lport = 0;
 	us->laddr = 0;
 }
