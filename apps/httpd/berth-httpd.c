@@ -20,7 +20,9 @@
  * Responses: headers and small bodies are copied (berth_sock_send); a
  * file goes as mbufs whose data is a slice of the file's mapping (external
  * buffers, http_files.c), queued with berth_sock_sendto_mbuf and sent and
- * retransmitted by reference, so no byte of it is copied by the server.
+ * retransmitted by reference, so no byte of it is copied by the server. A
+ * path found in the file cache is trusted for --file-recheck-ms before the
+ * file is opened and checked again: no system call on most requests.
  * An error closes the connection after the answer: we shut down our side
  * and read (and drop) what the client still sends until its FIN or a
  * short timeout ("lingering close"), so our answer is not destroyed by a
@@ -76,6 +78,7 @@ struct options {
 	uint32_t max_uri;
 	uint32_t idle_s, header_s, send_s;
 	uint32_t cache_files;
+	uint64_t recheck_ns;    /* a resolved path is trusted this long */
 	uint32_t nb_mbufs;
 	uint64_t tcp_msl_ns;    /* 0: the stack's */
 	const char *dev;        /* ethdev name or number; NULL: the first */
@@ -176,7 +179,8 @@ usage(FILE *f)
 		"                   [--root DIR] [--stats SECONDS] [--max-conns N]\n"
 		"                   [--max-request BYTES] [--max-uri BYTES]\n"
 		"                   [--idle-timeout S] [--header-timeout S] [--send-timeout S]\n"
-		"                   [--cache-files N] [--mbufs N] [--tcp-msl-ms MS]\n"
+		"                   [--cache-files N] [--file-recheck-ms MS] [--mbufs N]\n"
+		"                   [--tcp-msl-ms MS]\n"
 		"                   [--dev NAME|N] [--pcap FILE] [--help]\n"
 		"\n"
 		"HTTP/1.1 server (RFC 9110, RFC 9112) of static files on a berth stack over\n"
@@ -202,6 +206,9 @@ usage(FILE *f)
 		"  --send-timeout S     reset a connection whose client takes nothing for\n"
 		"                       S seconds while a response waits (default: 60)\n"
 		"  --cache-files N      file mappings kept open (default: 64)\n"
+		"  --file-recheck-ms MS a path served from the cache is opened and checked\n"
+		"                       again (a file changed on disk is noticed) MS after\n"
+		"                       its last check; 0: on every request (default: 1000)\n"
 		"  --mbufs N            packet buffers (default: 8191)\n"
 		"  --tcp-msl-ms MS      TCP maximum segment lifetime (default: the stack's)\n"
 		"  --dev NAME|N         ethdev port by device name or number (default: first)\n"
@@ -236,7 +243,8 @@ parse_options(int argc, char **argv, void *arg)
 	struct options *o = arg;
 	enum {
 		OPT_IP = 256, OPT_GW, OPT_PORT, OPT_ROOT, OPT_STATS, OPT_MAXCONN, OPT_MAXREQ,
-		OPT_MAXURI, OPT_IDLE, OPT_HDR, OPT_SEND, OPT_CACHE, OPT_MBUFS, OPT_MSL,
+		OPT_MAXURI, OPT_IDLE, OPT_HDR, OPT_SEND, OPT_CACHE, OPT_RECHECK, OPT_MBUFS,
+		OPT_MSL,
 		OPT_DEV, OPT_PCAP, OPT_HELP
 	};
 	static const struct option longopts[] = {
@@ -252,6 +260,7 @@ parse_options(int argc, char **argv, void *arg)
 		{ "header-timeout", required_argument, NULL, OPT_HDR },
 		{ "send-timeout", required_argument, NULL, OPT_SEND },
 		{ "cache-files", required_argument, NULL, OPT_CACHE },
+		{ "file-recheck-ms", required_argument, NULL, OPT_RECHECK },
 		{ "mbufs", required_argument, NULL, OPT_MBUFS },
 		{ "tcp-msl-ms", required_argument, NULL, OPT_MSL },
 		{ "dev", required_argument, NULL, OPT_DEV },
@@ -272,6 +281,7 @@ parse_options(int argc, char **argv, void *arg)
 	o->header_s = 10;
 	o->send_s = 60;
 	o->cache_files = 64;
+	o->recheck_ns = 1000 * BERTH_NS_PER_MS;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -332,6 +342,11 @@ parse_options(int argc, char **argv, void *arg)
 			if (app_parse_uint(optarg, 1, 65536, &v) < 0)
 				return bad_option("cache-files", optarg);
 			o->cache_files = (uint32_t)v;
+			break;
+		case OPT_RECHECK:
+			if (app_parse_uint(optarg, 0, 86400 * 1000, &v) < 0)
+				return bad_option("file-recheck-ms", optarg);
+			o->recheck_ns = (uint64_t)v * BERTH_NS_PER_MS;
 			break;
 		case OPT_MBUFS:
 			if (app_parse_uint(optarg, 1023, 1u << 22, &v) < 0)
@@ -410,10 +425,12 @@ stats_json(struct app *app, size_t *len)
 		s->timeout_header, s->timeout_send, s->timeout_linger, s->no_mbuf);
 	if (fst != NULL)
 		fprintf(f, ", \"files\": {\"lookups\": %" PRIu64 ", \"cache_hits\": %" PRIu64
+			", \"path_hits\": %" PRIu64
 			", \"maps\": %" PRIu64 ", \"unmaps\": %" PRIu64 ", \"evictions\": %" PRIu64
 			", \"escapes\": %" PRIu64 ", \"live_maps\": %" PRIu32
 			", \"live_bodies\": %" PRIu32 ", \"mapped_bytes\": %" PRIu64 "}",
-			fst->lookups, fst->cache_hits, fst->maps, fst->unmaps, fst->evictions,
+			fst->lookups, fst->cache_hits, fst->path_hits, fst->maps, fst->unmaps,
+			fst->evictions,
 			fst->escapes, fst->live_maps, fst->live_bodies, fst->mapped_bytes);
 	fputs(", \"stack\": ", f);
 	berth_stack_counters_json(app->net.st, f);
@@ -739,7 +756,7 @@ serve_file(struct app *app, struct conn *c, const char *path, bool head)
 	struct resp r = { .head = head };
 	int ret;
 
-	ret = http_files_lookup(app->files, path, &fi);
+	ret = http_files_lookup(app->files, path, app->now, &fi);
 	if (ret == -301) {
 		respond_dir_redirect(app, c);
 		return;
@@ -1270,7 +1287,8 @@ setup(struct app *app)
 	if (app->conns == NULL)
 		return -ENOMEM;
 	if (app->opt.root != NULL) {
-		ret = http_files_open(&app->files, app->opt.root, app->opt.cache_files);
+		ret = http_files_open(&app->files, app->opt.root, app->opt.cache_files,
+				      app->opt.recheck_ns);
 		if (ret < 0) {
 			fprintf(stderr, PROG ": --root %s: %s\n", app->opt.root, strerror(-ret));
 			return ret;

@@ -3,9 +3,10 @@
  * Static files beneath a document root, mapped once and sent by reference
  * (see http_files.h).
  *
- * Call chain: berth-httpd serve_file -> http_files_lookup -> open_beneath
+ * Call chain: berth-httpd serve_file -> http_files_lookup -> path_find
+ * (a path checked less than recheck_ns ago: done) or open_beneath
  * (openat2 RESOLVE_BENEATH, or realpath and a prefix check where the
- * kernel lacks openat2) -> fstat -> cache_find or map_file;
+ * kernel lacks openat2) -> fstat -> cache_find or map_file -> path_keep;
  * http_body_attach -> rte_pktmbuf_attach_extbuf; the last mbuf freed ->
  * body_free_cb -> http_map_put -> munmap.
  *
@@ -15,6 +16,16 @@
  * root's descriptor and refuses ("..", absolute symlinks, symlinks that
  * climb out) with EXDEV. A file that changes (size, mtime, inode) is
  * mapped again; responses already under way keep the old mapping.
+ *
+ * Resolving a path costs three system calls (openat2, fstat, close), more
+ * than the TCP/IP work of a small response. So a path that led to a
+ * cached mapping is remembered with the time of that check, and trusted
+ * for recheck_ns (nginx's open_file_cache_valid): a file changed or
+ * replaced on disk is noticed at the first lookup after that. A path is
+ * never trusted beyond its mapping: the entry finds the mapping again by
+ * (device, inode) in the cache, so a mapping evicted or replaced since
+ * sends the path through the full lookup. Failed lookups are not
+ * remembered.
  *
  * IOVA: each slice's mbuf carries the mapping's virtual address as its
  * IOVA when EAL runs in IOVA-as-VA mode, and RTE_BAD_IOVA otherwise. The
@@ -56,6 +67,17 @@ struct http_map {
 
 TAILQ_HEAD(map_list, http_map);
 
+/* A path that led to a cached mapping, and when that was checked. */
+struct http_path {
+	char *path;                      /* malloc'd; NULL: the slot is free */
+	size_t len;
+	uint32_t hash;
+	dev_t dev;                       /* the file it named then */
+	ino_t ino;
+	const char *type;                /* Content-Type of the file it named */
+	uint64_t checked_ns;
+};
+
 struct http_files {
 	int root_fd;
 	char root_real[PATH_MAX];        /* for the fallback without openat2 */
@@ -64,6 +86,8 @@ struct http_files {
 	uint32_t cache_max, nb_cached;
 	uint32_t nb_buckets;             /* power of two */
 	struct http_map **buckets;
+	uint64_t recheck_ns;
+	struct http_path *paths;         /* nb_buckets slots, one path each */
 	struct map_list lru;
 	struct http_files_stats stats;
 };
@@ -84,7 +108,8 @@ bucket_of(const struct http_files *fs, dev_t dev, ino_t ino)
 }
 
 int
-http_files_open(struct http_files **out, const char *root, uint32_t cache_max)
+http_files_open(struct http_files **out, const char *root, uint32_t cache_max,
+		uint64_t recheck_ns)
 {
 	struct http_files *fs;
 	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
@@ -102,15 +127,20 @@ http_files_open(struct http_files **out, const char *root, uint32_t cache_max)
 		nb <<= 1;
 	fs->nb_buckets = nb;
 	fs->buckets = calloc(nb, sizeof(*fs->buckets));
+	fs->paths = calloc(nb, sizeof(*fs->paths));
+	fs->recheck_ns = recheck_ns;
 	TAILQ_INIT(&fs->lru);
-	fs->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fs->buckets == NULL || fs->root_fd < 0 || fstat(fs->root_fd, &sb) < 0 ||
-	    realpath(root, fs->root_real) == NULL) {
-		int ret = fs->buckets == NULL ? -ENOMEM : -errno;
+	fs->root_fd = -1;
+	if (fs->buckets != NULL && fs->paths != NULL)
+		fs->root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fs->buckets == NULL || fs->paths == NULL || fs->root_fd < 0 ||
+	    fstat(fs->root_fd, &sb) < 0 || realpath(root, fs->root_real) == NULL) {
+		int ret = fs->buckets == NULL || fs->paths == NULL ? -ENOMEM : -errno;
 
 		if (fs->root_fd >= 0)
 			close(fs->root_fd);
 		free(fs->buckets);
+		free(fs->paths);
 		free(fs);
 		return ret;
 	}
@@ -160,7 +190,7 @@ cache_remove(struct http_files *fs, struct http_map *m)
 uint32_t
 http_files_close(struct http_files *fs)
 {
-	uint32_t left;
+	uint32_t left, i;
 
 	if (fs == NULL)
 		return 0;
@@ -169,6 +199,9 @@ http_files_close(struct http_files *fs)
 	/* Mappings still held belong to mbufs that never came back: leave them. */
 	left = fs->stats.live_maps;
 	close(fs->root_fd);
+	for (i = 0; i < fs->nb_buckets; i++)
+		free(fs->paths[i].path);
+	free(fs->paths);
 	free(fs->buckets);
 	free(fs);
 	return left;
@@ -247,6 +280,80 @@ cache_find(struct http_files *fs, const struct stat *sb)
 	return NULL;
 }
 
+/* The cached mapping of (dev, ino), whatever its size and mtime; NULL: none. */
+static struct http_map *
+cache_get(const struct http_files *fs, dev_t dev, ino_t ino)
+{
+	struct http_map *m;
+
+	for (m = fs->buckets[bucket_of(fs, dev, ino)]; m != NULL; m = m->hnext)
+		if (m->dev == dev && m->ino == ino)
+			return m;
+	return NULL;
+}
+
+/* FNV-1a: paths are short, and the table is ours, not an attacker's to fill. */
+static uint32_t
+path_hash(const char *path, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)path[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of path; it holds path only if path_is() says so. */
+static struct http_path *
+path_slot(const struct http_files *fs, uint32_t hash)
+{
+	return &fs->paths[hash & (fs->nb_buckets - 1)];
+}
+
+static bool
+path_is(const struct http_path *pe, const char *path, size_t len, uint32_t hash)
+{
+	return pe->path != NULL && pe->hash == hash && pe->len == len &&
+	       memcmp(pe->path, path, len) == 0;
+}
+
+/*
+ * The mapping path led to at a check less than recheck_ns ago, if it is
+ * still cached; NULL: resolve the path.
+ */
+static struct http_map *
+path_find(const struct http_files *fs, const struct http_path *pe, const char *path,
+	  size_t len, uint32_t hash, uint64_t now_ns)
+{
+	if (!path_is(pe, path, len, hash) || now_ns - pe->checked_ns >= fs->recheck_ns)
+		return NULL;
+	return cache_get(fs, pe->dev, pe->ino);
+}
+
+/* Remember that path led to m (type: its Content-Type) at now_ns. */
+static void
+path_keep(struct http_path *pe, const char *path, size_t len, uint32_t hash,
+	  const struct http_map *m, const char *type, uint64_t now_ns)
+{
+	if (!path_is(pe, path, len, hash)) {
+		char *copy = malloc(len + 1);
+
+		/* Without memory the path is simply not remembered. */
+		if (copy == NULL)
+			return;
+		memcpy(copy, path, len + 1);
+		free(pe->path);
+		pe->path = copy;
+		pe->len = len;
+		pe->hash = hash;
+	}
+	pe->dev = m->dev;
+	pe->ino = m->ino;
+	pe->type = type;
+	pe->checked_ns = now_ns;
+}
+
 static struct http_map *
 map_file(struct http_files *fs, int fd, const struct stat *sb, int *status)
 {
@@ -288,16 +395,34 @@ map_file(struct http_files *fs, int fd, const struct stat *sb, int *status)
 }
 
 int
-http_files_lookup(struct http_files *fs, const char *path, struct http_file_info *fi)
+http_files_lookup(struct http_files *fs, const char *path, uint64_t now_ns,
+		  struct http_file_info *fi)
 {
 	char idx[PATH_MAX];
-	const char *rel = path[1] != '\0' ? path + 1 : ".";
+	const char *rel = path[1] != '\0' ? path + 1 : ".", *asked = path;
+	size_t asked_len = strlen(path);
+	uint32_t hash = path_hash(path, asked_len);
+	struct http_path *pe = path_slot(fs, hash);
 	struct http_map *m;
 	struct stat sb;
 	int fd, status = 0;
 
 	fs->stats.lookups++;
 	memset(fi, 0, sizeof(*fi));
+	m = path_find(fs, pe, path, asked_len, hash, now_ns);
+	if (m != NULL) {
+		fs->stats.cache_hits++;
+		fs->stats.path_hits++;
+		TAILQ_REMOVE(&fs->lru, m, lru);
+		TAILQ_INSERT_HEAD(&fs->lru, m, lru);
+		m->refs++; /* the caller's */
+		fi->map = m;
+		fi->data = m->addr;
+		fi->size = m->size;
+		fi->mtime = m->mtime.tv_sec;
+		fi->type = pe->type;
+		return 0;
+	}
 	fd = open_beneath(fs, rel);
 	if (fd < 0)
 		return errno_status(fs, -fd);
@@ -346,6 +471,8 @@ http_files_lookup(struct http_files *fs, const char *path, struct http_file_info
 	fi->size = m->size;
 	fi->mtime = sb.st_mtim.tv_sec;
 	fi->type = http_mime_type(path);
+	if (fs->recheck_ns != 0)
+		path_keep(pe, asked, asked_len, hash, m, fi->type, now_ns);
 	return 0;
 }
 

@@ -12,8 +12,8 @@
  * and the mapping loses that response's reference; a mapping is unmapped
  * once neither the cache nor any response holds it.
  *
- * Call chain: berth-httpd serve_file -> http_files_lookup (openat2 with
- * RESOLVE_BENEATH, fstat, cache or mmap) -> http_body_new ->
+ * Call chain: berth-httpd serve_file -> http_files_lookup (the path table,
+ * or openat2 with RESOLVE_BENEATH, fstat, cache or mmap) -> http_body_new ->
  * http_body_attach per slice -> berth_sock_sendto_mbuf; the stack frees
  * the mbufs -> body_free_cb -> map_put.
  *
@@ -49,6 +49,7 @@ struct http_file_info {
 struct http_files_stats {
 	uint64_t lookups;
 	uint64_t cache_hits;
+	uint64_t path_hits;     /* of the cache hits, answered without a system call */
 	uint64_t maps;          /* files mapped */
 	uint64_t unmaps;
 	uint64_t evictions;     /* cache entries dropped for a new one or a changed file */
@@ -60,11 +61,16 @@ struct http_files_stats {
 
 /*
  * Open the document root and make a cache of at most cache_max mappings.
+ * A path that led to a cached mapping is trusted for recheck_ns after the
+ * lookup that resolved it: requests for it within that time are answered
+ * from memory, without a system call; after it, the file is opened and
+ * checked again (0: on every request).
  *
  * @return 0, or a negative errno (the root cannot be opened or is not a
  *   directory: -ENOTDIR, -ENOENT, -EACCES ...; -ENOMEM).
  */
-int http_files_open(struct http_files **fs, const char *root, uint32_t cache_max);
+int http_files_open(struct http_files **fs, const char *root, uint32_t cache_max,
+		    uint64_t recheck_ns);
 
 /*
  * Drop the cache and close the root. Call after every mbuf that refers to
@@ -77,14 +83,16 @@ uint32_t http_files_close(struct http_files *fs);
  * Resolve path (from http_target_path: starts with '/', no "." or ".."
  * segments) beneath the root and map the file. A directory is served by
  * its index.html. Symbolic links are followed only while they stay
- * beneath the root.
+ * beneath the root. now_ns (any monotonic clock, the one of every call)
+ * dates the check of the path (see http_files_open).
  *
  * @return 0 with *fi filled; -301 for a directory named without its
  *   trailing '/', -403 (outside the root, not a regular file, no
  *   permission), -404 (no such file, or a directory without index.html),
  *   -503 (out of file descriptors or memory), -500 (mmap failed).
  */
-int http_files_lookup(struct http_files *fs, const char *path, struct http_file_info *fi);
+int http_files_lookup(struct http_files *fs, const char *path, uint64_t now_ns,
+		      struct http_file_info *fi);
 
 /* Give back the reference a lookup returned (map may be NULL). */
 void http_map_put(struct http_files *fs, struct http_map *map);

@@ -31,7 +31,8 @@ http_page() {
 }
 
 # nginx.conf for PREFIX: one worker pinned to the server core, no access log,
-# keep-alive unbounded in requests, the page root.
+# keep-alive unbounded in requests, file lookups cached as berth-httpd's are,
+# the page root.
 http_nginx_conf() {
 	local prefix=$1 root=$2 addr=$3
 	cat >"$prefix/nginx.conf" <<EOF
@@ -48,6 +49,10 @@ events {
 http {
 	access_log off;
 	keepalive_requests 1000000000;
+	# berth-httpd trusts a looked-up path for 1 s (--file-recheck-ms): the
+	# same for nginx, so that neither makes system calls per request.
+	open_file_cache max=1000 inactive=60s;
+	open_file_cache_valid 1s;
 	keepalive_timeout 60s;
 	client_body_temp_path $prefix;
 	proxy_temp_path $prefix;
