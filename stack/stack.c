@@ -152,6 +152,8 @@ conf_defaults(struct berth_stack_conf *c)
 		c->nb_mbufs = 8191;
 	if (c->max_sockets == 0)
 		c->max_sockets = 4096;
+	if (c->max_bindings == 0)
+		c->max_bindings = RTE_MIN(c->max_sockets, 65536u);
 	if (c->ephemeral_lo == 0 && c->ephemeral_hi == 0) {
 		c->ephemeral_lo = BERTH_EPHEMERAL_LO;
 		c->ephemeral_hi = BERTH_EPHEMERAL_HI;

@@ -109,6 +109,8 @@ struct tcp_table {
 	struct ctable *conns;       /* struct tcp_key -> tcb | (tcp_tw + TW_TAG) */
 	struct rte_hash *listen;    /* struct addr_port -> tcp_listener */
 	struct rte_hash *binds;     /* struct addr_port -> number of bindings */
+	uint32_t nb_listen;         /* keys in listen, at most conf.max_bindings */
+	uint32_t nb_binds;          /* keys in binds, at most conf.max_bindings */
 	uint32_t max;               /* conf.tcp_max_conns */
 	uint32_t nb_tcbs;
 	uint32_t nb_tw;
@@ -188,7 +190,7 @@ int
 tcp_table_init(struct berth_stack *st)
 {
 	struct tcp_table *t;
-	uint32_t nsock = st->conf.max_sockets;
+	uint32_t nbind = st->conf.max_bindings;
 
 	t = rte_zmalloc_socket("berth_tcp_table", sizeof(*t), RTE_CACHE_LINE_SIZE, st->socket_id);
 	if (t == NULL)
@@ -208,9 +210,9 @@ tcp_table_init(struct berth_stack *st)
 		/* Every position ctable_add can return: 0 .. entries - 1. */
 		t->tw_slots = cp.entries;
 	}
-	/* At most one binding and one listener per socket. */
-	t->listen = hash_make(st, "lsn", nsock, sizeof(struct addr_port));
-	t->binds = hash_make(st, "bind", nsock, sizeof(struct addr_port));
+	/* Sized by max_bindings: connections hold no binding (see berth_stack_conf). */
+	t->listen = hash_make(st, "lsn", nbind, sizeof(struct addr_port));
+	t->binds = hash_make(st, "bind", nbind, sizeof(struct addr_port));
 	t->tw = rte_zmalloc_socket("berth_tcp_tw", (size_t)t->tw_slots * sizeof(*t->tw),
 				   RTE_CACHE_LINE_SIZE, st->socket_id);
 	t->ports = rte_zmalloc_socket("berth_tcp_ports", 65536 * sizeof(*t->ports),
@@ -546,9 +548,12 @@ tcp_listen_insert(struct berth_stack *st, struct tcp_listener *l)
 	    (l->laddr == 0 || listen_find(t, 0, l->lport) != NULL ||
 	     listen_find(t, l->laddr, l->lport) != NULL))
 		return -EADDRINUSE;
+	if (t->nb_listen >= st->conf.max_bindings)
+		return -ENOBUFS;
 	ret = rte_hash_add_key_data(t->listen, &k, l);
 	if (ret < 0)
-		return -ENOMEM;
+		return -ENOBUFS;
+	t->nb_listen++;
 	pu->listeners++;
 	return 0;
 }
@@ -562,6 +567,7 @@ tcp_listen_remove(struct berth_stack *st, struct tcp_listener *l)
 	if (t == NULL || listen_find(t, l->laddr, l->lport) != l)
 		return;
 	rte_hash_del_key(t->listen, &k);
+	t->nb_listen--;
 	port_use(t, l->lport)->listeners--;
 }
 
@@ -635,8 +641,12 @@ tcp_bind_add(struct berth_stack *st, uint32_t laddr, uint16_t lport, bool reusea
 	if (pu->tws > 0 && !reuseaddr)
 		return -EADDRINUSE;
 	n = bind_count(t, laddr, lport);
+	if (n == 0 && t->nb_binds >= st->conf.max_bindings)
+		return -ENOBUFS;
 	if (rte_hash_add_key_data(t->binds, &k, (void *)(uintptr_t)(n + 1)) < 0)
-		return -ENOMEM;
+		return -ENOBUFS;
+	if (n == 0)
+		t->nb_binds++;
 	pu->binds++;
 	return 0;
 }
@@ -650,9 +660,10 @@ tcp_bind_del(struct berth_stack *st, uint32_t laddr, uint16_t lport)
 
 	if (t == NULL || (n = bind_count(t, laddr, lport)) == 0)
 		return;
-	if (n == 1)
+	if (n == 1) {
 		rte_hash_del_key(t->binds, &k);
-	else
+		t->nb_binds--;
+	} else
 		rte_hash_add_key_data(t->binds, &k, (void *)(uintptr_t)(n - 1));
 	port_use(t, lport)->binds--;
 }

@@ -70,6 +70,7 @@ struct udp_key {
 
 struct berth_udp {
 	struct rte_hash *binds;        /* struct udp_key -> struct udp_sock * */
+	uint32_t nb_binds;             /* at most conf.max_bindings */
 	uint16_t port_users[65536];    /* bindings per port (host order) */
 	uint64_t port_wild[65536 / 64]; /* ports (host order) bound to the wildcard */
 };
@@ -115,8 +116,8 @@ udp_init(struct berth_stack *st)
 	snprintf(name, sizeof(name), "berth_udp_%" PRIxPTR, (uintptr_t)st);
 	memset(&hp, 0, sizeof(hp));
 	hp.name = name;
-	/* One binding per socket at most; rte_hash wants a bucket's worth. */
-	hp.entries = RTE_MAX(st->conf.max_sockets, 8u);
+	/* conf.max_bindings (nb_binds enforces it); rte_hash wants a bucket's worth. */
+	hp.entries = RTE_MAX(st->conf.max_bindings, 8u);
 	hp.key_len = sizeof(struct udp_key);
 	hp.socket_id = st->socket_id;
 	/* Extendable buckets: every one of the entries fits, whatever the keys. */
@@ -278,10 +279,13 @@ bind_port(struct berth_stack *st, struct udp_sock *us, uint32_t addr, uint16_t p
 	} else if (bind_conflict(u, addr, port)) {
 		return -EADDRINUSE;
 	}
+	if (u->nb_binds >= st->conf.max_bindings)
+		return -ENOBUFS;
 	k = (struct udp_key){ .addr = addr, .port = port, .pad = 0 };
 	ret = rte_hash_add_key_data(u->binds, &k, us);
 	if (ret < 0)
 		return ret == -ENOSPC ? -ENOBUFS : ret;
+	u->nb_binds++;
 	u->port_users[rte_be_to_cpu_16(port)]++;
 	if (addr == 0)
 		port_set_wild(u, rte_be_to_cpu_16(port), true);
@@ -299,6 +303,7 @@ unbind(struct berth_stack *st, struct udp_sock *us)
 	if (us->lport == 0)
 		return;
 	if (rte_hash_del_key(u->binds, &k) >= 0) {
+		u->nb_binds--;
 		u->port_users[rte_be_to_cpu_16(us->lport)]--;
 		if (us->laddr == 0)
 			port_set_wild(u, rte_be_to_cpu_16(us->lport), false);

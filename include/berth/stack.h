@@ -86,6 +86,14 @@ struct berth_stack_conf {
 	struct rte_mempool *pool;
 	/** Maximum open sockets (0: 4096). */
 	uint32_t max_sockets;
+	/**
+	 * Port bindings a stack holds at once, per table: TCP sockets bound
+	 * with bind(), TCP listeners, bound UDP sockets (0: max_sockets, at
+	 * most 65536). Accepted and connected TCP sockets hold none, so a
+	 * server of a million connections needs no more than it has
+	 * listeners; a bind() or listen() beyond it fails with -ENOBUFS.
+	 */
+	uint32_t max_bindings;
 	/** Ephemeral port range, inclusive (0: 49152-65535). */
 	uint16_t ephemeral_lo, ephemeral_hi;
 	/** ARP cache entries (0: 1024). */

@@ -156,6 +156,64 @@ test_emfile(void)
 	h_teardown(&h);
 }
 
+/*
+ * max_bindings bounds each binding table (UDP binds, TCP binds, TCP
+ * listeners) on its own, whatever max_sockets allows: past it bind() and
+ * listen() fail with -ENOBUFS; a binding given back is usable again.
+ */
+static int
+stream_bound(struct harness *h, uint16_t port)
+{
+	struct sockaddr_in a = h_sin(0, port);
+	int sd = berth_sock_open(h->st, BERTH_SOCK_STREAM);
+	int ret;
+
+	if (sd < 0)
+		return sd;
+	ret = berth_sock_bind(h->st, sd, &a);
+	if (ret < 0) {
+		berth_sock_close(h->st, sd);
+		return ret;
+	}
+	return sd;
+}
+
+static void
+test_bindings_bound(void)
+{
+	struct berth_stack_conf conf;
+	struct sockaddr_in a;
+	struct harness h;
+	int sd[4], l, extra;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.max_sockets = 16;
+	conf.max_bindings = 2;
+	h_setup_conf(&h, &conf);
+	/* UDP */
+	sd[0] = open_bound(&h, 7000);
+	sd[1] = open_bound(&h, 7001);
+	CU_ASSERT(sd[0] >= 0 && sd[1] >= 0);
+	extra = berth_sock_open(h.st, BERTH_SOCK_DGRAM);
+	a = h_sin(0, 7002);
+	CU_ASSERT_EQUAL(berth_sock_bind(h.st, extra, &a), -ENOBUFS);
+	CU_ASSERT_EQUAL(berth_sock_close(h.st, sd[0]), 0);
+	CU_ASSERT_EQUAL(berth_sock_bind(h.st, extra, &a), 0);
+	/* TCP bind() */
+	sd[2] = stream_bound(&h, 8000);
+	sd[3] = stream_bound(&h, 8001);
+	CU_ASSERT(sd[2] >= 0 && sd[3] >= 0);
+	CU_ASSERT_EQUAL(stream_bound(&h, 8002), -ENOBUFS);
+	/* A listener holds its binding; closing it gives back both of its entries. */
+	CU_ASSERT_EQUAL(berth_sock_listen(h.st, sd[2], 8), 0);
+	CU_ASSERT_EQUAL(berth_sock_listen(h.st, sd[3], 8), 0);
+	CU_ASSERT_EQUAL(berth_sock_close(h.st, sd[3]), 0);
+	l = stream_bound(&h, 8003);
+	CU_ASSERT(l >= 0);
+	CU_ASSERT_EQUAL(berth_sock_listen(h.st, l, 8), 0);
+	h_teardown(&h);
+}
+
 static void
 test_readable_event(void)
 {
@@ -372,6 +430,7 @@ add(void)
 	CU_add_test(s, "lowest first, reused after close", test_lowest_first);
 	CU_add_test(s, "bad descriptors", test_ebadf);
 	CU_add_test(s, "table full", test_emfile);
+	CU_add_test(s, "binding tables bounded by max_bindings", test_bindings_bound);
 
 	s = CU_add_suite("events", NULL, NULL);
 	CU_add_test(s, "readable after a datagram", test_readable_event);

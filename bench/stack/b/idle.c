@@ -17,14 +17,16 @@
  * alignment of each allocation):
  *   tcb       heap allocated while the server handled the handshakes and
  *             the accepts, divided by N: the memory that comes and goes
- *             with a connection (the TCB); the client's allocations are
- *             kept apart by reading the heap around each stack's calls
+ *             with a connection (the TCB pool's chunks); the client's
+ *             allocations are kept apart by reading the heap around each
+ *             stack's calls
  *   conn slot heap of a server stack with tcp_max_conns = N less one with
- *             tcp_max_conns = SMALL, per slot: the connection table (an
- *             rte_hash entry, its key store and the 32-byte TIME-WAIT
- *             array entry), allocated up front for N
- *   sock slot the same for max_sockets: the socket table and the
- *             listen and bind tables sized per socket, allocated up front
+ *             tcp_max_conns = SMALL, per slot: the connection table
+ *             (ctable's bucket share, entry and free position, and the
+ *             32-byte TIME-WAIT array entry), allocated up front for N
+ *   sock slot the same for max_sockets: the socket table and event ring,
+ *             and the binding tables as far as max_sockets sizes them
+ *             (max_bindings defaults to max_sockets, at most 65536)
  *   mbufs     mempool objects out of the server's and the client's pools
  *             once the connections are established and the wire is
  *             empty (idle connections hold none), times the object size
