@@ -14,7 +14,7 @@
  * secondary one too (it prefetches both in bulk), then a key-store entry
  * that sits apart from the value's slot; at a million connections each is a
  * cache miss and, with 4 KB pages, a TLB miss. Here a lookup reads one
- * bucket and one 32-byte entry holding key and value; the second bucket is
+ * bucket and one 16-byte entry holding key and value; the second bucket is
  * read only when a key whose first bucket this is was pushed out of it
  * (ovf, kept by every insert, move and delete), which at the default load
  * of one half is a few percent of buckets. Tags are compared 4 at a time in
@@ -47,7 +47,7 @@
 
 #include "ctable.h"
 
-#define NO_BUCKET UINT32_MAX
+#define NO_POS UINT32_MAX
 #define BFS_NODES 512          /* cuckoo path search: ~3 levels of 8 slots from 2 roots */
 #define LANE_LO 0x7fff7fff7fff7fffull
 #define LANE_HI 0x8000800080008000ull
@@ -60,17 +60,25 @@ struct ct_bucket {
 } __rte_cache_aligned;
 static_assert(sizeof(struct ct_bucket) == 64, "a bucket is one cache line");
 
+/*
+ * Key and value, and nothing else: an entry's buckets are computed again
+ * from its key when a cuckoo move or a delete needs them (a hash, ~10
+ * cycles with NH, on paths that are rare), so that four entries share a
+ * cache line and a TIME-WAIT slot of tcp_table.c costs 64 bytes in all.
+ * Bytes 0-11 are the key's bytes, zero-padded; a free entry has val
+ * CTABLE_VAL_NONE and the next free position in k1.
+ */
 struct ct_entry {
-	uint64_t k[2];     /* key, zero-padded to 16 bytes */
-	void *data;
-	uint32_t b1, b2;   /* first and second bucket; b1 == NO_BUCKET: free position */
+	uint64_t k0;       /* key bytes 0-7 */
+	uint32_t k1;       /* key bytes 8-11 */
+	uint32_t val;
 };
-static_assert(sizeof(struct ct_entry) == 32, "two entries per cache line, never split");
+static_assert(sizeof(struct ct_entry) == 16, "four entries per cache line, never split");
 
 struct ctable {
 	struct ct_bucket *b;
 	struct ct_entry *e;
-	uint32_t *free;    /* stack of free positions */
+	uint32_t free_head; /* free positions, linked through their k1 (NO_POS: none) */
 	uint32_t nb_free;
 	uint32_t nb_buckets;
 	uint32_t entries;
@@ -169,27 +177,25 @@ static inline void
 key_load(const struct ctable *t, const void *key, uint64_t k[2])
 {
 	const uint8_t *p = key;
+	uint8_t buf[CTABLE_KEY_MAX];
 	uint32_t w;
 
 	switch (t->key_len) {
-	case 16:
-		memcpy(&k[0], p, 8);
-		memcpy(&k[1], p + 8, 8);
-		break;
 	case 12:
 		memcpy(&k[0], p, 8);
 		memcpy(&w, p + 8, 4);
-		/* bytes 8-11, then four zero bytes */
-		k[1] = RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? w : (uint64_t)w << 32;
+		k[1] = w;       /* bytes 8-11 as they lie in memory (ct_entry.k1) */
 		break;
 	case 8:
 		memcpy(&k[0], p, 8);
 		k[1] = 0;
 		break;
 	default:
-		k[0] = 0;
-		k[1] = 0;
-		memcpy(k, key, t->key_len);
+		memset(buf, 0, sizeof(buf));
+		memcpy(buf, key, t->key_len);
+		memcpy(&k[0], buf, 8);
+		memcpy(&w, buf + 8, 4);
+		k[1] = w;
 		break;
 	}
 }
@@ -203,7 +209,7 @@ key_load(const struct ctable *t, const void *key, uint64_t k[2])
 static inline uint64_t
 nh_hash(const struct ctable *t, const uint64_t k[2])
 {
-	uint64_t m0 = rte_le_to_cpu_64(k[0]), m1 = rte_le_to_cpu_64(k[1]), h;
+	uint64_t m0 = rte_le_to_cpu_64(k[0]), m1 = rte_le_to_cpu_32((uint32_t)k[1]), h;
 
 	h = (uint64_t)((uint32_t)m0 + t->nh[0]) * ((uint32_t)(m0 >> 32) + t->nh[1]) +
 	    (uint64_t)((uint32_t)m1 + t->nh[2]) * ((uint32_t)(m1 >> 32) + t->nh[3]);
@@ -229,17 +235,14 @@ key_hash(const struct ctable *t, const uint64_t k[2])
 	if (t->hash == CTABLE_HASH_NH)
 		return nh_hash(t, k);
 	m[0] = rte_le_to_cpu_64(k[0]);
-	m[1] = rte_le_to_cpu_64(k[1]);
+	m[1] = rte_le_to_cpu_32((uint32_t)k[1]);
 	if (t->key_len < 8) {
 		m[0] |= len;
 		return sip(t->k0, t->k1, m, 1, 1, 3);
 	}
-	if (t->key_len < 16) {
-		m[1] |= len;
-		return sip(t->k0, t->k1, m, 2, 1, 3);
-	}
-	m[2] = len;
-	return sip(t->k0, t->k1, m, 3, 1, 3);
+	/* CTABLE_KEY_MAX is 12: the length byte always fits in the second word. */
+	m[1] |= len;
+	return sip(t->k0, t->k1, m, 2, 1, 3);
 }
 
 /* x in [0, 2^32) mapped onto [0, n) without a division (fastrange). */
@@ -255,17 +258,31 @@ range(uint32_t x, uint32_t n)
  * little. The two buckets always differ.
  */
 static inline void
-where(const struct ctable *t, const void *key, struct ct_where *w)
+where_k(const struct ctable *t, struct ct_where *w)
 {
-	uint64_t h;
+	uint64_t h = key_hash(t, w->k);
 
-	key_load(t, key, w->k);
-	h = key_hash(t, w->k);
 	w->tag = (uint16_t)h != 0 ? (uint16_t)h : 1;
 	w->b1 = range((uint32_t)(h >> 16), t->nb_buckets);
 	w->b2 = range((uint32_t)(h >> 32), t->nb_buckets);
 	if (w->b2 == w->b1)
 		w->b2 = w->b1 + 1 < t->nb_buckets ? w->b1 + 1 : 0;
+}
+
+static inline void
+where(const struct ctable *t, const void *key, struct ct_where *w)
+{
+	key_load(t, key, w->k);
+	where_k(t, w);
+}
+
+/* Where the key of entry pos goes (its buckets and tag). */
+static inline void
+where_entry(const struct ctable *t, uint32_t pos, struct ct_where *w)
+{
+	w->k[0] = t->e[pos].k0;
+	w->k[1] = t->e[pos].k1;
+	where_k(t, w);
 }
 
 /* Slots of b whose tag is tag, one bit each: four 16-bit lanes per word, exact. */
@@ -293,7 +310,7 @@ tag_match(const struct ct_bucket *b, uint16_t tag)
 static inline bool
 key_eq(const struct ct_entry *e, const uint64_t k[2])
 {
-	return ((e->k[0] ^ k[0]) | (e->k[1] ^ k[1])) == 0;
+	return ((e->k0 ^ k[0]) | (e->k1 ^ k[1])) == 0;
 }
 
 /* Slot of b holding the key among the slots of mask, or -1. */
@@ -377,18 +394,17 @@ ctable_create(const struct ctable_params *p)
 				  RTE_CACHE_LINE_SIZE, p->socket_id);
 	t->e = rte_malloc_socket("berth_ctable_e", (size_t)p->entries * sizeof(*t->e),
 				 RTE_CACHE_LINE_SIZE, p->socket_id);
-	t->free = rte_malloc_socket("berth_ctable_f", (size_t)p->entries * sizeof(*t->free),
-				    RTE_CACHE_LINE_SIZE, p->socket_id);
-	if (t->b == NULL || t->e == NULL || t->free == NULL) {
+	if (t->b == NULL || t->e == NULL) {
 		ctable_free(t);
 		goto nomem;
 	}
 	/* Position 0 is handed out first. */
 	for (i = 0; i < p->entries; i++) {
-		memset(&t->e[i], 0, sizeof(t->e[i]));
-		t->e[i].b1 = NO_BUCKET;
-		t->free[i] = p->entries - 1 - i;
+		t->e[i].k0 = 0;
+		t->e[i].k1 = i + 1 < p->entries ? i + 1 : NO_POS;
+		t->e[i].val = CTABLE_VAL_NONE;
 	}
+	t->free_head = 0;
 	t->nb_free = p->entries;
 	return t;
 nomem:
@@ -403,14 +419,13 @@ ctable_free(struct ctable *t)
 		return;
 	rte_free(t->b);
 	rte_free(t->e);
-	rte_free(t->free);
 	rte_free(t);
 }
 
 /* ---- lookups ---- */
 
 int32_t
-ctable_lookup(const struct ctable *t, const void *key, void **data)
+ctable_lookup(const struct ctable *t, const void *key, uint32_t *val)
 {
 	struct ct_where w;
 	uint32_t bucket;
@@ -420,14 +435,14 @@ ctable_lookup(const struct ctable *t, const void *key, void **data)
 	s = find(t, &w, &bucket);
 	if (s < 0)
 		return -ENOENT;
-	if (data != NULL)
-		*data = t->e[t->b[bucket].pos[s]].data;
+	if (val != NULL)
+		*val = t->e[t->b[bucket].pos[s]].val;
 	return (int32_t)t->b[bucket].pos[s];
 }
 
 unsigned int
 ctable_lookup_bulk(const struct ctable *t, const void *const *keys, unsigned int n,
-		   uint64_t *hits, void **data)
+		   uint64_t *hits, uint32_t *vals)
 {
 	struct ct_where w[CTABLE_BULK_MAX];
 	uint32_t cand[CTABLE_BULK_MAX];
@@ -460,10 +475,10 @@ ctable_lookup_bulk(const struct ctable *t, const void *const *keys, unsigned int
 			s = slot_find(t, b, tag_match(b, w[i].tag), w[i].k);
 		}
 		if (s < 0) {
-			data[i] = NULL;
+			vals[i] = CTABLE_VAL_NONE;
 			continue;
 		}
-		data[i] = t->e[b->pos[s]].data;
+		vals[i] = t->e[b->pos[s]].val;
 		hit |= UINT64_C(1) << i;
 		found++;
 	}
@@ -499,15 +514,16 @@ static void
 slot_move(struct ctable *t, uint32_t from, int from_slot, uint32_t to, int to_slot)
 {
 	struct ct_bucket *f = &t->b[from], *d = &t->b[to];
-	struct ct_entry *e = &t->e[f->pos[from_slot]];
+	struct ct_where w;
 
+	where_entry(t, f->pos[from_slot], &w);
 	d->tag[to_slot] = f->tag[from_slot];
 	d->pos[to_slot] = f->pos[from_slot];
 	f->tag[from_slot] = 0;
-	if (e->b1 == from)
-		t->b[e->b1].ovf++;   /* pushed out of its first bucket */
+	if (w.b1 == from)
+		t->b[w.b1].ovf++;   /* pushed out of its first bucket */
 	else
-		t->b[e->b1].ovf--;   /* back home */
+		t->b[w.b1].ovf--;   /* back home */
 }
 
 /*
@@ -537,8 +553,11 @@ bucket_room(struct ctable *t, uint32_t b1, uint32_t b2, uint32_t *bucket)
 			return s;
 		}
 		for (s = 0; s < CTABLE_BUCKET_SLOTS && tail < BFS_NODES; s++) {
-			const struct ct_entry *e = &t->e[b->pos[s]];
-			uint32_t alt = e->b1 == q[head].bucket ? e->b2 : e->b1;
+			struct ct_where ew;
+			uint32_t alt;
+
+			where_entry(t, b->pos[s], &ew);
+			alt = ew.b1 == q[head].bucket ? ew.b2 : ew.b1;
 
 			if (!on_path(q, head, alt))
 				q[tail++] = (struct bfs_node){ .bucket = alt, .parent = (int16_t)head,
@@ -549,13 +568,15 @@ bucket_room(struct ctable *t, uint32_t b1, uint32_t b2, uint32_t *bucket)
 }
 
 int32_t
-ctable_add(struct ctable *t, const void *key, void *data)
+ctable_add(struct ctable *t, const void *key, uint32_t val)
 {
 	struct ct_where w;
 	struct ct_entry *e;
 	uint32_t bucket, pos;
 	int s;
 
+	if (val == CTABLE_VAL_NONE)
+		return -EINVAL;
 	where(t, key, &w);
 	if (find(t, &w, &bucket) >= 0)
 		return -EEXIST;
@@ -571,13 +592,13 @@ ctable_add(struct ctable *t, const void *key, void *data)
 		s = bucket_room(t, w.b1, w.b2, &bucket);
 	if (s < 0)
 		return -ENOSPC;
-	pos = t->free[--t->nb_free];
+	pos = t->free_head;
 	e = &t->e[pos];
-	e->k[0] = w.k[0];
-	e->k[1] = w.k[1];
-	e->data = data;
-	e->b1 = w.b1;
-	e->b2 = w.b2;
+	t->free_head = e->k1;
+	t->nb_free--;
+	e->k0 = w.k[0];
+	e->k1 = (uint32_t)w.k[1];
+	e->val = val;
 	t->b[bucket].tag[s] = w.tag;
 	t->b[bucket].pos[s] = pos;
 	if (bucket != w.b1)
@@ -601,9 +622,11 @@ ctable_del(struct ctable *t, const void *key)
 	t->b[bucket].tag[s] = 0;
 	if (bucket != w.b1)
 		t->b[w.b1].ovf--;
-	memset(&t->e[pos], 0, sizeof(t->e[pos]));
-	t->e[pos].b1 = NO_BUCKET;
-	t->free[t->nb_free++] = pos;
+	t->e[pos].k0 = 0;
+	t->e[pos].k1 = t->free_head;
+	t->e[pos].val = CTABLE_VAL_NONE;
+	t->free_head = pos;
+	t->nb_free++;
 	t->count--;
 	return (int32_t)pos;
 }
@@ -613,17 +636,18 @@ ctable_del(struct ctable *t, const void *key)
 const void *
 ctable_key(const struct ctable *t, int32_t pos)
 {
-	if (pos < 0 || (uint32_t)pos >= t->entries || t->e[pos].b1 == NO_BUCKET)
+	if (pos < 0 || (uint32_t)pos >= t->entries || t->e[pos].val == CTABLE_VAL_NONE)
 		return NULL;
-	return t->e[pos].k;
+	return &t->e[pos];   /* bytes 0-11: the key */
 }
 
 int
-ctable_set_data(struct ctable *t, int32_t pos, void *data)
+ctable_set_val(struct ctable *t, int32_t pos, uint32_t val)
 {
-	if (pos < 0 || (uint32_t)pos >= t->entries || t->e[pos].b1 == NO_BUCKET)
+	if (pos < 0 || (uint32_t)pos >= t->entries || t->e[pos].val == CTABLE_VAL_NONE ||
+	    val == CTABLE_VAL_NONE)
 		return -ENOENT;
-	t->e[pos].data = data;
+	t->e[pos].val = val;
 	return 0;
 }
 
@@ -637,7 +661,7 @@ size_t
 ctable_memory(const struct ctable *t)
 {
 	return sizeof(*t) + (size_t)t->nb_buckets * sizeof(*t->b) +
-	       (size_t)t->entries * (sizeof(*t->e) + sizeof(*t->free));
+	       (size_t)t->entries * sizeof(*t->e);
 }
 
 uint64_t
@@ -652,8 +676,8 @@ ctable_hash(const struct ctable *t, const void *key)
 int
 ctable_audit(const struct ctable *t)
 {
-	uint32_t i, s, n = 0, *ovf;
-	const struct ct_entry *e;
+	uint32_t i, s, n = 0, nfree = 0, *ovf;
+	struct ct_where w;
 	int ret = 0;
 
 	ovf = calloc(t->nb_buckets, sizeof(*ovf));
@@ -664,17 +688,28 @@ ctable_audit(const struct ctable *t)
 			if (t->b[i].tag[s] == 0)
 				continue;
 			n++;
-			e = &t->e[t->b[i].pos[s]];
-			/* The slot's entry lives in one of its two buckets: this one. */
-			if (t->b[i].pos[s] >= t->entries || (e->b1 != i && e->b2 != i))
+			if (t->b[i].pos[s] >= t->entries ||
+			    t->e[t->b[i].pos[s]].val == CTABLE_VAL_NONE) {
 				ret = -EINVAL;
-			else if (e->b2 == i)
-				ovf[e->b1]++;
+				break;
+			}
+			/* The slot's entry lives in one of its two buckets (this one), under its tag. */
+			where_entry(t, t->b[i].pos[s], &w);
+			if ((w.b1 != i && w.b2 != i) || w.tag != t->b[i].tag[s])
+				ret = -EINVAL;
+			else if (w.b1 != i)
+				ovf[w.b1]++;
 		}
 	for (i = 0; i < t->nb_buckets && ret == 0; i++)
 		if (ovf[i] != t->b[i].ovf)
 			ret = -EINVAL;
 	if (ret == 0 && (n != t->count || t->count + t->nb_free != t->entries))
+		ret = -EINVAL;
+	/* The free list holds exactly the free entries. */
+	for (i = t->free_head; ret == 0 && i != NO_POS; i = t->e[i].k1)
+		if (i >= t->entries || t->e[i].val != CTABLE_VAL_NONE || ++nfree > t->nb_free)
+			ret = -EINVAL;
+	if (ret == 0 && nfree != t->nb_free)
 		ret = -EINVAL;
 	free(ovf);
 	return ret;

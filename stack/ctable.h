@@ -2,8 +2,8 @@
 /*
  * A cache-conscious exact-match table for short keys (connection 4-tuples):
  * bucketized cuckoo hashing with two candidate buckets per key, 64-byte
- * buckets of 8 slots (16-bit tag + 32-bit position), the keys and values in
- * a separate array of 32-byte entries, a keyed hash (SipHash-1-3 or NH,
+ * buckets of 8 slots (16-bit tag + 32-bit position), the keys and 32-bit
+ * values in a separate array of 16-byte entries, a keyed hash (SipHash-1-3 or NH,
  * with a secret seed) and a bulk lookup that prefetches every bucket of the burst,
  * then every candidate entry, before it compares a key.
  *
@@ -25,8 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Largest key, in bytes. */
-#define CTABLE_KEY_MAX 16
+/** Largest key, in bytes (an IPv4 4-tuple). */
+#define CTABLE_KEY_MAX 12
+/** The value no key has: what a lookup that misses gives. */
+#define CTABLE_VAL_NONE UINT32_MAX
 /** Most keys ctable_lookup_bulk takes at once (one bit each in its hit mask). */
 #define CTABLE_BULK_MAX 64
 /** Slots per 64-byte bucket. */
@@ -76,13 +78,14 @@ struct ctable *ctable_create(const struct ctable_params *p);
 void ctable_free(struct ctable *t);
 
 /**
- * Add a key with its value.
+ * Add a key with its value (any but CTABLE_VAL_NONE).
  *
  * @return
  *   The key's position (>= 0), -EEXIST if the key is there (nothing
- *   changes), -ENOSPC if the table is full or no cuckoo path was found.
+ *   changes), -ENOSPC if the table is full or no cuckoo path was found,
+ *   -EINVAL for the value CTABLE_VAL_NONE.
  */
-int32_t ctable_add(struct ctable *t, const void *key, void *data);
+int32_t ctable_add(struct ctable *t, const void *key, uint32_t val);
 
 /**
  * Remove a key.
@@ -95,12 +98,12 @@ int32_t ctable_del(struct ctable *t, const void *key);
 /**
  * Look up one key.
  *
- * @param data
+ * @param val
  *   Receives the value when the key is found (may be NULL).
  * @return
  *   The key's position, or -ENOENT.
  */
-int32_t ctable_lookup(const struct ctable *t, const void *key, void **data);
+int32_t ctable_lookup(const struct ctable *t, const void *key, uint32_t *val);
 
 /**
  * Look up n keys at once: the hashes first, every bucket prefetched, then
@@ -110,13 +113,13 @@ int32_t ctable_lookup(const struct ctable *t, const void *key, void **data);
  *   n key pointers, n <= CTABLE_BULK_MAX (more are not looked up).
  * @param hits
  *   Receives bit i set when keys[i] was found.
- * @param data
- *   Receives the value of every key found (entries of misses are NULL).
+ * @param vals
+ *   Receives the value of every key found (misses: CTABLE_VAL_NONE).
  * @return
  *   The number of keys found.
  */
 unsigned int ctable_lookup_bulk(const struct ctable *t, const void *const *keys, unsigned int n,
-				uint64_t *hits, void **data);
+				uint64_t *hits, uint32_t *vals);
 
 /**
  * The key at a position.
@@ -131,23 +134,24 @@ const void *ctable_key(const struct ctable *t, int32_t pos);
  * Replace the value at a position.
  *
  * @return
- *   0, or -ENOENT if the position holds no key.
+ *   0, or -ENOENT if the position holds no key (or val is CTABLE_VAL_NONE).
  */
-int ctable_set_data(struct ctable *t, int32_t pos, void *data);
+int ctable_set_val(struct ctable *t, int32_t pos, uint32_t val);
 
 /** Keys in the table. */
 uint32_t ctable_count(const struct ctable *t);
 
-/** Bytes the table allocated (buckets, entries, free positions). */
+/** Bytes the table allocated (buckets and entries; free positions are linked in place). */
 size_t ctable_memory(const struct ctable *t);
 
 /** The table's hash of a key (SipHash: ctable_siphash(seed, key, key_len, 1, 3)). */
 uint64_t ctable_hash(const struct ctable *t, const void *key);
 
 /**
- * Check the table's invariants (for tests): every slot's entry names the
- * bucket, every bucket's ovf counts the keys it pushed out, the counts add
- * up. O(buckets).
+ * Check the table's invariants (for tests): every slot's entry hashes to
+ * the bucket under the slot's tag, every bucket's ovf counts the keys it
+ * pushed out, the free list holds exactly the free entries, the counts add
+ * up. O(buckets + entries).
  *
  * @return
  *   0, -EINVAL if an invariant is broken, -ENOMEM.

@@ -297,6 +297,7 @@ struct tcb {
 	/* tcp_flow.c: delayed ACK, Nagle, persist, keepalive */
 	uint32_t delack_bytes;    /* in-order bytes received since our last ACK */
 	struct tcp_flow_opts fo;
+	uint32_t pool_idx;        /* (here it fills a hole) slot in the stack's pool: the connection table's value */
 	struct berth_timer delack_timer;  /* RFC 1122 §4.2.3.2 */
 	struct berth_timer persist_timer; /* RFC 9293 §3.8.6.1 zero-window probes */
 	struct berth_timer keep_timer;    /* RFC 1122 §4.2.3.6 */
@@ -377,9 +378,11 @@ struct tcb_ext {
 
 /* ---- tcp_pool.c: the TCBs' memory ---- */
 #define TCP_POOL_CHUNK 64         /* TCBs per chunk */
+#define TCP_POOL_MAX (UINT32_C(1) << 31) /* max_sockets + tcp_max_conns at most */
 struct tcp_pool {
-	uint8_t **chunks;         /* max_chunks slots, nb_chunks allocated */
+	uint8_t **chunks;         /* cap_chunks slots, nb_chunks allocated */
 	uint32_t nb_chunks;
+	uint32_t cap_chunks;      /* grows by doubling, up to max_chunks */
 	uint32_t max_chunks;
 	void *free;               /* free slots, linked through their first bytes */
 	uint32_t nb_used;
@@ -388,8 +391,14 @@ struct tcp_pool {
 int tcp_pool_init(struct berth_stack *st);
 /* Frees every chunk: call when no TCB is in use any more. */
 void tcp_pool_fini(struct berth_stack *st);
-/* A zeroed TCB, or NULL when the stack holds all it may or memory ran out. */
+/* A zeroed TCB (pool_idx set), or NULL when the stack holds all it may or memory ran out. */
 struct tcb *tcp_pool_get(struct berth_stack *st);
+/* The TCB in slot idx (tcb->pool_idx): the connection table's values. */
+static inline struct tcb *
+tcp_pool_at(const struct tcp_pool *p, uint32_t idx)
+{
+	return (struct tcb *)(p->chunks[idx / TCP_POOL_CHUNK] + (size_t)(idx % TCP_POOL_CHUNK) * p->slot);
+}
 void tcp_pool_put(struct berth_stack *st, struct tcb *tp);
 /* Bytes the pool holds (chunks and their index). */
 size_t tcp_pool_memory(const struct berth_stack *st);

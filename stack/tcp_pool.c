@@ -13,7 +13,9 @@
  * stack can hold (a socket each, plus tcp_max_conns connections), and
  * kept until the stack goes: the pool grows to its peak and serves it
  * again without allocating. Slots are whole cache lines, so a TCB never
- * shares a line with its neighbour.
+ * shares a line with its neighbour. Each slot has a fixed index
+ * (tcp_pool_at), which the connection table keeps instead of a pointer:
+ * 4 bytes, where a pointer would make its entries 24.
  */
 #include <errno.h>
 #include <string.h>
@@ -35,13 +37,17 @@ tcp_pool_init(struct berth_stack *st)
 	uint64_t most = (uint64_t)st->conf.max_sockets + st->conf.tcp_max_conns;
 
 	p->slot = RTE_ALIGN_CEIL(sizeof(struct tcb), RTE_CACHE_LINE_SIZE);
+	/* Indexes stay below 2^31: tcp_table.c tags TIME-WAIT positions with the top bit. */
+	if (most > TCP_POOL_MAX)
+		return -EINVAL;
 	p->max_chunks = (uint32_t)((most + TCP_POOL_CHUNK - 1) / TCP_POOL_CHUNK);
-	p->chunks = rte_zmalloc_socket("berth_tcb_chunks", p->max_chunks * sizeof(*p->chunks), 0,
-				       st->socket_id);
+	/* The chunk index grows with the chunks: a stack sized for millions starts small. */
+	p->chunks = NULL;
+	p->cap_chunks = 0;
 	p->nb_chunks = 0;
 	p->free = NULL;
 	p->nb_used = 0;
-	return p->chunks != NULL ? 0 : -ENOMEM;
+	return 0;
 }
 
 void
@@ -67,18 +73,33 @@ pool_grow(struct berth_stack *st, struct tcp_pool *p)
 
 	if (p->nb_chunks == p->max_chunks)
 		return -ENOSPC;
+	if (p->nb_chunks == p->cap_chunks) {
+		uint32_t cap = p->cap_chunks != 0 ? 2 * p->cap_chunks : 16;
+		uint8_t **ch;
+
+		if (cap > p->max_chunks)
+			cap = p->max_chunks;
+		ch = rte_realloc_socket(p->chunks, cap * sizeof(*ch), 0, st->socket_id);
+
+		if (ch == NULL)
+			return -ENOMEM;
+		p->chunks = ch;
+		p->cap_chunks = cap;
+	}
 	c = rte_malloc_socket("berth_tcbs", TCP_POOL_CHUNK * p->slot, RTE_CACHE_LINE_SIZE,
 			      st->socket_id);
 	if (c == NULL)
 		return -ENOMEM;
-	p->chunks[p->nb_chunks++] = c;
 	/* Pushed last to first, so that the chunk is handed out in address order. */
 	for (i = TCP_POOL_CHUNK - 1; i >= 0; i--) {
 		struct pool_free *f = (struct pool_free *)(c + (size_t)i * p->slot);
 
+		/* A slot's index stays in it, free or not (tcp_pool_at's inverse). */
+		((struct tcb *)f)->pool_idx = p->nb_chunks * TCP_POOL_CHUNK + (uint32_t)i;
 		f->next = p->free;
 		p->free = f;
 	}
+	p->chunks[p->nb_chunks++] = c;
 	return 0;
 }
 
@@ -87,14 +108,19 @@ tcp_pool_get(struct berth_stack *st)
 {
 	struct tcp_pool *p = &st->tcp->pool;
 	struct pool_free *f;
+	struct tcb *tp;
+	uint32_t idx;
 
 	if (p->free == NULL && pool_grow(st, p) < 0)
 		return NULL;
 	f = p->free;
 	p->free = f->next;
 	p->nb_used++;
-	memset(f, 0, sizeof(struct tcb));
-	return (struct tcb *)f;
+	tp = (struct tcb *)f;
+	idx = tp->pool_idx;
+	memset(tp, 0, sizeof(*tp));
+	tp->pool_idx = idx;
+	return tp;
 }
 
 void
@@ -114,5 +140,5 @@ tcp_pool_memory(const struct berth_stack *st)
 	const struct tcp_pool *p = &st->tcp->pool;
 
 	return (size_t)p->nb_chunks * TCP_POOL_CHUNK * p->slot +
-	       (size_t)p->max_chunks * sizeof(*p->chunks);
+	       (size_t)p->cap_chunks * sizeof(*p->chunks);
 }

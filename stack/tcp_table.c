@@ -34,17 +34,18 @@
  * Listen and bind tables stay on rte_hash: few entries, looked up once per
  * miss or per bind.
  *
- * The data pointer of a hash entry is either a struct tcb or a struct
- * tcp_tw with the low bit set (both are at least 8-byte aligned), so one
- * bulk lookup serves live connections and TIME-WAIT alike.
+ * The 32-bit value of a table entry is either a TCB's slot in the stack's
+ * pool (tcp_pool_at) or, with the top bit set, the entry's own position,
+ * whose TIME-WAIT entry sits in the array below; so one bulk lookup serves
+ * live connections and TIME-WAIT alike.
  *
  * TIME-WAIT entries are 32 bytes in a preallocated array indexed by the
  * key's position in the table: ctable_add returns a position unique to the
  * key while it is present (cuckoo moves never change it), meant as an
  * index into the caller's own array, and ctable_key gives the key back.
  * The key is neither copied nor pointed at, so an entry costs 32 bytes here
- * plus the table's share every connection has (a 32-byte key entry and two
- * 8-byte bucket slots). Besides the sequence numbers to re-ACK a FIN it
+ * plus the table's share every connection has (a 16-byte key and value
+ * entry and two 8-byte bucket slots at a load of one half): 64 bytes. Besides the sequence numbers to re-ACK a FIN it
  * keeps what RFC 7323 and RFC 6191 need: whether the connection used
  * timestamps, the peer's last TSval (TS.Recent) and our TSval offset. Every
  * entry lives 2*MSL, so they sit on one FIFO ordered by expiry and a single
@@ -73,7 +74,7 @@
 #include "tcp.h"
 
 #define TW_NIL UINT32_MAX
-#define TW_TAG ((uintptr_t)1)
+#define TW_VAL UINT32_C(0x80000000)   /* value of a TIME-WAIT entry: TW_VAL | position */
 #define TW_EXPIRE_MAX ((UINT64_C(1) << 61) - 1)   /* ns: 73 years */
 
 /* A connection in TIME-WAIT, without its TCB (see preamble). */
@@ -148,19 +149,19 @@ tw_index(const struct tcp_table *t, const struct tcp_tw *tw)
 }
 
 static inline struct tcp_lookup
-decode(void *data)
+decode(const struct berth_stack *st, uint32_t val)
 {
 	struct tcp_lookup r;
 
-	if (data == NULL) {
+	if (val == CTABLE_VAL_NONE) {
 		r.kind = TCP_LK_NONE;
 		r.tcb = NULL;
-	} else if ((uintptr_t)data & TW_TAG) {
+	} else if (val & TW_VAL) {
 		r.kind = TCP_LK_TW;
-		r.tw = (struct tcp_tw *)((uintptr_t)data & ~TW_TAG);
+		r.tw = &tbl(st)->tw[val & ~TW_VAL];
 	} else {
 		r.kind = TCP_LK_TCB;
-		r.tcb = data;
+		r.tcb = tcp_pool_at(&st->tcp->pool, val);
 	}
 	return r;
 }
@@ -252,27 +253,27 @@ tcp_table_lookup_bulk(struct berth_stack *st, const struct tcp_key *const *keys,
 		      unsigned int n, struct tcp_lookup *res)
 {
 	const struct tcp_table *t = tbl(st);
-	void *data[CTABLE_BULK_MAX];
+	uint32_t vals[CTABLE_BULK_MAX];
 	unsigned int off, i, chunk;
 	uint64_t hits;
 
 	for (off = 0; off < n; off += chunk) {
 		chunk = RTE_MIN(n - off, (unsigned int)CTABLE_BULK_MAX);
 		hits = 0;
-		ctable_lookup_bulk(t->conns, (const void *const *)(keys + off), chunk, &hits, data);
+		ctable_lookup_bulk(t->conns, (const void *const *)(keys + off), chunk, &hits, vals);
 		for (i = 0; i < chunk; i++)
-			res[off + i] = decode((hits >> i) & 1 ? data[i] : NULL);
+			res[off + i] = decode(st, vals[i]);
 	}
 }
 
 struct tcp_lookup
 tcp_table_lookup(struct berth_stack *st, const struct tcp_key *key)
 {
-	void *data;
+	uint32_t val;
 
-	if (ctable_lookup(tbl(st)->conns, key, &data) < 0)
-		data = NULL;
-	return decode(data);
+	if (ctable_lookup(tbl(st)->conns, key, &val) < 0)
+		val = CTABLE_VAL_NONE;
+	return decode(st, val);
 }
 
 /* Room for one more connection or TIME-WAIT entry? */
@@ -293,7 +294,7 @@ tcp_table_insert(struct berth_stack *st, struct tcb *tp)
 		return -EEXIST;
 	if (table_full(t))
 		return -ENOSPC;
-	ret = ctable_add(t->conns, &tp->key, tp);
+	ret = ctable_add(t->conns, &tp->key, tp->pool_idx);
 	if (ret < 0)
 		return ret == -EEXIST ? -EEXIST : -ENOSPC;
 	t->nb_tcbs++;
@@ -305,10 +306,10 @@ void
 tcp_table_remove(struct berth_stack *st, struct tcb *tp)
 {
 	struct tcp_table *t = tbl(st);
-	void *data;
+	uint32_t val;
 
 	/* Idempotent, and never removes another connection's entry. */
-	if (t == NULL || ctable_lookup(t->conns, &tp->key, &data) < 0 || data != tp)
+	if (t == NULL || ctable_lookup(t->conns, &tp->key, &val) < 0 || val != tp->pool_idx)
 		return;
 	ctable_del(t->conns, &tp->key);
 	t->nb_tcbs--;
@@ -404,12 +405,12 @@ tcp_tw_insert(struct berth_stack *st, const struct tcp_key *key, tcp_seq snd_nxt
 
 	if (table_full(t))
 		return NULL;
-	/* The key's position is the entry's slot; its data then points at the slot. */
-	pos = ctable_add(t->conns, key, NULL);
+	/* The key's position is the entry's slot; its value then names the slot. */
+	pos = ctable_add(t->conns, key, TW_VAL);
 	if (pos < 0)
 		return NULL;
 	if ((uint32_t)pos >= t->tw_slots || t->tw[pos].used ||
-	    ctable_set_data(t->conns, pos, (void *)((uintptr_t)&t->tw[pos] | TW_TAG)) < 0) {
+	    ctable_set_val(t->conns, pos, TW_VAL | (uint32_t)pos) < 0) {
 		ctable_del(t->conns, key);
 		return NULL;
 	}

@@ -23,10 +23,11 @@
  *
  * What fills the tables: the N entries are put in with tcp_tw_insert, which
  * adds the 4-tuple to the same table as a connection's (same parameters,
- * the stack's secret seed) with a 32-byte TIME-WAIT entry as the value
- * instead of a TCB; a lookup returns the tagged value without reading it,
- * so its cost is that of a connection's. The other two hold the same keys
- * with a pointer value.
+ * the stack's secret seed), its 32-bit value naming a 32-byte TIME-WAIT
+ * entry instead of a TCB's pool slot; a lookup returns it without reading
+ * the entry, so its cost is that of a connection's (less the read of the
+ * TCB pool's chunk index, which stays in the caches). rte_hash holds the
+ * same keys with a pointer value, ctable-siphash with a 32-bit one.
  *
  * Workload: one server (198.18.0.2 port 80), clients at random addresses in
  * 198.18.0.0/15 and random ports 1024-65535; lookups in random order over
@@ -228,7 +229,7 @@ world_build(struct world *w, uint32_t n, uint32_t lookups)
 		if (tcp_tw_insert(w->st, &k, 1, 1, TW_EXPIRE) == NULL)
 			continue;
 		if (rte_hash_add_key_data(w->rh, &k, &w->keys[i]) < 0 ||
-		    ctable_add(w->sip, &k, &w->keys[i]) < 0) {
+		    ctable_add(w->sip, &k, i) < 0) {
 			fprintf(stderr, "bench_demux: a table refused key %u of %u\n", i, n);
 			return -ENOSPC;
 		}
@@ -288,8 +289,9 @@ run_pass(const struct world *w, enum table_kind tk, bool bulk, bool misses,
 {
 	const struct tcp_key *kp[BURST];
 	struct tcp_lookup res[BURST];
-	void *data[BURST];
-	uint32_t i, j, hits = 0, lh = 0;
+	void *data[BURST];     /* rte_hash's values */
+	uint32_t vals[BURST];  /* ctable's */
+	uint32_t i, j, hits = 0, lh = 0, v;
 	const struct ctable *ct = w->sip;
 	uint64_t t0, mask;
 	void *d;
@@ -327,7 +329,7 @@ run_pass(const struct world *w, enum table_kind tk, bool bulk, bool misses,
 		}
 	} else if (!bulk) {
 		for (i = 0; i < n; i++) {
-			if (ctable_lookup(ct, &q[i], &d) >= 0)
+			if (ctable_lookup(ct, &q[i], &v) >= 0)
 				hits++;
 			else if (misses)
 				lh += miss_listen(w->st, &q[i]);
@@ -348,7 +350,7 @@ run_pass(const struct world *w, enum table_kind tk, bool bulk, bool misses,
 		for (i = 0; i + BURST <= n; i += BURST) {
 			for (j = 0; j < BURST; j++)
 				kp[j] = &q[i + j];
-			ctable_lookup_bulk(ct, (const void *const *)kp, BURST, &mask, data);
+			ctable_lookup_bulk(ct, (const void *const *)kp, BURST, &mask, vals);
 			for (j = 0; j < BURST; j++) {
 				if ((mask >> j) & 1)
 					hits++;

@@ -109,7 +109,7 @@ def report(out, runs, tables, sizes):
              "the production table (stack/ctable.c keyed with NH), called through "
              "tcp_table.c (tcp_table_lookup, tcp_table_lookup_bulk) on a stack with "
              "tcp_max_conns = N holding N entries (put in with tcp_tw_insert: the same "
-             "entries as connections, with a 32-byte value instead of a TCB); `rte_hash` is "
+             "entries as connections, whose value names a 32-byte TIME-WAIT entry instead of a TCB); `rte_hash` is "
              "DPDK's table with the parameters tcp_table.c used before (keyed jhash, "
              "extendable buckets) and `ctable-siphash` is ctable keyed with SipHash-1-3, both with the "
              "same keys. Keys: one server port, clients at random "

@@ -194,45 +194,49 @@ test_add_lookup_del(void)
 	size_t used = heap_used();
 	struct ctable *t = make(64, sizeof(struct key12), 0);
 	struct key12 k1 = key_nth(1), k2 = key_nth(2), k3 = key_nth(3);
-	int x, y;
+	const uint32_t x = 7, y = 0x80000001;
 	int32_t p1, p2, other;
-	void *d;
+	uint32_t d;
 
-	p1 = ctable_add(t, &k1, &x);
-	p2 = ctable_add(t, &k2, &y);
+	p1 = ctable_add(t, &k1, x);
+	p2 = ctable_add(t, &k2, y);
 	CU_ASSERT(p1 >= 0 && p1 < 64);
 	CU_ASSERT(p2 >= 0 && p2 < 64);
 	CU_ASSERT_NOT_EQUAL(p1, p2);
 	CU_ASSERT_EQUAL(ctable_count(t), 2);
 	/* A present key: refused, its value kept. */
-	CU_ASSERT_EQUAL(ctable_add(t, &k1, &y), -EEXIST);
+	CU_ASSERT_EQUAL(ctable_add(t, &k1, y), -EEXIST);
 	CU_ASSERT_EQUAL(ctable_lookup(t, &k1, &d), p1);
-	CU_ASSERT_PTR_EQUAL(d, &x);
+	CU_ASSERT_EQUAL(d, x);
 	CU_ASSERT_EQUAL(ctable_lookup(t, &k2, &d), p2);
-	CU_ASSERT_PTR_EQUAL(d, &y);
+	CU_ASSERT_EQUAL(d, y);
+	/* CTABLE_VAL_NONE is no value. */
+	CU_ASSERT_EQUAL(ctable_add(t, &k3, CTABLE_VAL_NONE), -EINVAL);
 	CU_ASSERT_EQUAL(ctable_lookup(t, &k3, &d), -ENOENT);
 	CU_ASSERT_EQUAL(ctable_lookup(t, &k1, NULL), p1);
 	/* Positions give the key back, and the value can change in place. */
 	CU_ASSERT(ctable_key(t, p1) != NULL && memcmp(ctable_key(t, p1), &k1, sizeof(k1)) == 0);
-	CU_ASSERT_EQUAL(ctable_set_data(t, p1, &y), 0);
+	CU_ASSERT_EQUAL(ctable_set_val(t, p1, y), 0);
 	ctable_lookup(t, &k1, &d);
-	CU_ASSERT_PTR_EQUAL(d, &y);
+	CU_ASSERT_EQUAL(d, y);
+	CU_ASSERT_EQUAL(ctable_set_val(t, p1, CTABLE_VAL_NONE), -ENOENT);
 	for (other = 0; other == p1 || other == p2; other++)
 		;
 	CU_ASSERT_PTR_NULL(ctable_key(t, other));
 	CU_ASSERT_PTR_NULL(ctable_key(t, -1));
 	CU_ASSERT_PTR_NULL(ctable_key(t, 64));
-	CU_ASSERT_EQUAL(ctable_set_data(t, 64, &x), -ENOENT);
+	CU_ASSERT_EQUAL(ctable_set_val(t, 64, x), -ENOENT);
 	/* Delete: the position comes back, the key is gone, the other stays. */
 	CU_ASSERT_EQUAL(ctable_del(t, &k1), p1);
 	CU_ASSERT_EQUAL(ctable_del(t, &k1), -ENOENT);
 	CU_ASSERT_EQUAL(ctable_lookup(t, &k1, &d), -ENOENT);
 	CU_ASSERT_PTR_NULL(ctable_key(t, p1));
-	CU_ASSERT_EQUAL(ctable_set_data(t, p1, &x), -ENOENT);
+	CU_ASSERT_EQUAL(ctable_set_val(t, p1, x), -ENOENT);
 	CU_ASSERT_EQUAL(ctable_lookup(t, &k2, &d), p2);
 	CU_ASSERT_EQUAL(ctable_count(t), 1);
 	/* The freed position is handed out again. */
-	CU_ASSERT_EQUAL(ctable_add(t, &k3, &x), p1);
+	CU_ASSERT_EQUAL(ctable_add(t, &k3, x), p1);
+	CU_ASSERT_EQUAL(ctable_audit(t), 0);
 	ctable_free(t);
 	CU_ASSERT_EQUAL(heap_used(), used);
 }
@@ -248,19 +252,19 @@ test_capacity(void)
 
 	for (i = 0; i < 100; i++) {
 		k = key_nth(i);
-		p = ctable_add(t, &k, NULL);
+		p = ctable_add(t, &k, 1);
 		H_ASSERT(p >= 0 && p < 100);
 		CU_ASSERT(!seen[p]);
 		seen[p] = true;
 	}
 	k = key_nth(100);
-	CU_ASSERT_EQUAL(ctable_add(t, &k, NULL), -ENOSPC);
+	CU_ASSERT_EQUAL(ctable_add(t, &k, 1), -ENOSPC);
 	CU_ASSERT_EQUAL(ctable_lookup(t, &k, NULL), -ENOENT);
 	k = key_nth(42);
 	p = ctable_del(t, &k);
 	CU_ASSERT(p >= 0);
 	k = key_nth(100);
-	CU_ASSERT_EQUAL(ctable_add(t, &k, NULL), p);
+	CU_ASSERT_EQUAL(ctable_add(t, &k, 1), p);
 	CU_ASSERT_EQUAL(ctable_count(t), 100);
 	ctable_free(t);
 }
@@ -277,14 +281,13 @@ static void
 dense_check(const struct ctable *t, const int32_t *pos)
 {
 	struct key12 k;
-	uint32_t i, n = 0;
-	void *d;
+	uint32_t i, n = 0, d;
 
 	for (i = 0; i < DENSE_KEYS; i++) {
 		k = key_nth(i);
 		if (pos[i] >= 0) {
 			CU_ASSERT_EQUAL(ctable_lookup(t, &k, &d), pos[i]);
-			CU_ASSERT_PTR_EQUAL(d, (void *)(uintptr_t)(i + 1));
+			CU_ASSERT_EQUAL(d, i + 1);
 			n++;
 		} else {
 			CU_ASSERT_EQUAL(ctable_lookup(t, &k, &d), -ENOENT);
@@ -308,7 +311,7 @@ test_dense_churn(void)
 		pos[i] = -1;
 	for (i = 0; i < DENSE_N; i++) {
 		k = key_nth(i);
-		pos[i] = ctable_add(t, &k, (void *)(uintptr_t)(i + 1));
+		pos[i] = ctable_add(t, &k, i + 1);
 		CU_ASSERT(pos[i] >= 0);
 		in += pos[i] >= 0;
 	}
@@ -323,14 +326,14 @@ test_dense_churn(void)
 			pos[i] = -1;
 			in--;
 		} else if (in < DENSE_N) {
-			p = ctable_add(t, &k, (void *)(uintptr_t)(i + 1));
+			p = ctable_add(t, &k, i + 1);
 			fails += p < 0;
 			if (p >= 0) {
 				pos[i] = p;
 				in++;
 			}
 		} else {
-			CU_ASSERT_EQUAL(ctable_add(t, &k, NULL), -ENOSPC);
+			CU_ASSERT_EQUAL(ctable_add(t, &k, 1), -ENOSPC);
 		}
 		if (step % 1000 == 0)
 			dense_check(t, pos);
@@ -353,14 +356,14 @@ test_bulk(void)
 	struct ctable *t = make(DENSE_N, sizeof(struct key12), 140);
 	struct key12 keys[2 * CTABLE_BULK_MAX];
 	const void *kp[2 * CTABLE_BULK_MAX];
-	void *data[2 * CTABLE_BULK_MAX], *d;
+	uint32_t vals[2 * CTABLE_BULK_MAX], d;
 	uint64_t hits;
 	unsigned int i, n, round, found, want;
 
 	for (i = 0; i < DENSE_N; i += 1)
 		if (i % 3 != 0) {
 			keys[0] = key_nth(i);
-			H_ASSERT(ctable_add(t, &keys[0], (void *)(uintptr_t)(i + 1)) >= 0);
+			H_ASSERT(ctable_add(t, &keys[0], i + 1) >= 0);
 		}
 	for (round = 0; round < 200; round++) {
 		n = 1 + (unsigned int)(rnd() % CTABLE_BULK_MAX);
@@ -368,14 +371,14 @@ test_bulk(void)
 			keys[i] = key_nth((uint32_t)(rnd() % (DENSE_N + 200)));
 			kp[i] = &keys[i];
 		}
-		found = ctable_lookup_bulk(t, kp, n, &hits, data);
+		found = ctable_lookup_bulk(t, kp, n, &hits, vals);
 		want = 0;
 		for (i = 0; i < n; i++) {
 			bool hit = ctable_lookup(t, &keys[i], &d) >= 0;
 
 			want += hit;
 			CU_ASSERT_EQUAL((hits >> i) & 1, hit);
-			CU_ASSERT_PTR_EQUAL(data[i], hit ? d : NULL);
+			CU_ASSERT_EQUAL(vals[i], hit ? d : CTABLE_VAL_NONE);
 		}
 		CU_ASSERT_EQUAL(found, want);
 		if (n < 64)
@@ -386,7 +389,7 @@ test_bulk(void)
 		keys[i] = key_nth(1);
 		kp[i] = &keys[i];
 	}
-	CU_ASSERT_EQUAL(ctable_lookup_bulk(t, kp, 2 * CTABLE_BULK_MAX, &hits, data),
+	CU_ASSERT_EQUAL(ctable_lookup_bulk(t, kp, 2 * CTABLE_BULK_MAX, &hits, vals),
 			CTABLE_BULK_MAX);
 	CU_ASSERT_EQUAL(hits, UINT64_MAX);
 	ctable_free(t);
@@ -405,12 +408,15 @@ test_key_lengths(void)
 		memset(a, 0x5a, sizeof(a));
 		memcpy(b, a, sizeof(b));
 		b[len - 1] ^= 1;
-		CU_ASSERT(ctable_add(t, a, a) >= 0);
-		CU_ASSERT(ctable_add(t, b, b) >= 0);
+		CU_ASSERT(ctable_add(t, a, 1) >= 0);
+		CU_ASSERT(ctable_add(t, b, 2) >= 0);
 		/* Bytes past key_len are not part of the key. */
-		if (len < 16)
+		if (len < sizeof(a))
 			a[len] ^= 0xff;
-		CU_ASSERT_EQUAL(ctable_add(t, a, NULL), -EEXIST);
+		CU_ASSERT_EQUAL(ctable_add(t, a, 3), -EEXIST);
+		/* The key comes back zero-padded to CTABLE_KEY_MAX. */
+		CU_ASSERT(ctable_lookup(t, b, NULL) >= 0 &&
+			  memcmp(ctable_key(t, ctable_lookup(t, b, NULL)), b, len) == 0);
 		CU_ASSERT_EQUAL(ctable_count(t), 2);
 		ctable_free(t);
 	}

@@ -36,10 +36,11 @@ key4(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 	return k;
 }
 
+/* A TCB from the stack's pool (the table keeps pool slots, not pointers). */
 static struct tcb *
-tcb_new(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+tcb_new(struct harness *h, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
-	struct tcb *tp = calloc(1, sizeof(*tp));
+	struct tcb *tp = tcp_pool_get(h->st);
 
 	H_ASSERT(tp != NULL);
 	tp->key = key4(laddr, lport, raddr, rport);
@@ -47,10 +48,16 @@ tcb_new(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 }
 
 static void
+tcb_put(struct harness *h, struct tcb *tp)
+{
+	tcp_pool_put(h->st, tp);
+}
+
+static void
 tcb_gone(struct harness *h, struct tcb *tp)
 {
 	tcp_table_remove(h->st, tp);
-	free(tp);
+	tcb_put(h, tp);
 }
 
 static struct tcp_listener *
@@ -72,6 +79,40 @@ be16(uint16_t p)
 
 /* ---- connection table ---- */
 
+/*
+ * The TCB pool: slots of whole cache lines, each with a fixed index that
+ * tcp_pool_at maps back; bounded by max_sockets + tcp_max_conns (rounded up
+ * to a chunk); a slot given back is handed out again, zeroed.
+ */
+static void
+test_pool(void)
+{
+	struct berth_stack_conf c = { .max_sockets = 8, .tcp_max_conns = 8 };
+	static struct tcb *tp[TCP_POOL_CHUNK];
+	struct harness h;
+	struct tcb *again;
+	unsigned int i;
+
+	h_setup_conf(&h, &c);
+	for (i = 0; i < TCP_POOL_CHUNK; i++) {
+		tp[i] = tcp_pool_get(h.st);
+		H_ASSERT(tp[i] != NULL);
+		CU_ASSERT_EQUAL((uintptr_t)tp[i] % RTE_CACHE_LINE_SIZE, 0);
+		CU_ASSERT_PTR_EQUAL(tcp_pool_at(&h.st->tcp->pool, tp[i]->pool_idx), tp[i]);
+		tp[i]->snd_una = 12345;
+	}
+	/* 16 TCBs allowed: one chunk of 64, no second one. */
+	CU_ASSERT_PTR_NULL(tcp_pool_get(h.st));
+	tcp_pool_put(h.st, tp[5]);
+	again = tcp_pool_get(h.st);
+	CU_ASSERT_PTR_EQUAL(again, tp[5]);
+	CU_ASSERT_EQUAL(again->snd_una, 0);
+	CU_ASSERT_PTR_EQUAL(tcp_pool_at(&h.st->tcp->pool, again->pool_idx), again);
+	for (i = 0; i < TCP_POOL_CHUNK; i++)
+		tcp_pool_put(h.st, tp[i]);
+	h_teardown(&h);
+}
+
 static void
 test_insert_lookup_remove(void)
 {
@@ -81,8 +122,8 @@ test_insert_lookup_remove(void)
 	struct tcp_key k;
 
 	h_setup(&h);
-	a = tcb_new(H_OUR_IP, 7, H_PEER_IP, 40000);
-	b = tcb_new(H_OUR_IP, 7, H_PEER_IP, 40001);
+	a = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, 40000);
+	b = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, 40001);
 	CU_ASSERT_EQUAL(tcp_table_insert(h.st, a), 0);
 	CU_ASSERT_EQUAL(tcp_table_insert(h.st, b), 0);
 
@@ -103,10 +144,10 @@ test_insert_lookup_remove(void)
 	CU_ASSERT_EQUAL(tcp_table_lookup(h.st, &k).kind, TCP_LK_NONE);
 
 	/* Removing another TCB with the same key leaves a's entry alone. */
-	twin = tcb_new(H_OUR_IP, 7, H_PEER_IP, 40000);
+	twin = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, 40000);
 	tcp_table_remove(h.st, twin);
 	CU_ASSERT_PTR_EQUAL(tcp_table_lookup(h.st, &a->key).tcb, a);
-	free(twin);
+	tcb_put(&h, twin);
 
 	tcp_table_remove(h.st, a);
 	CU_ASSERT_EQUAL(tcp_table_lookup(h.st, &a->key).kind, TCP_LK_NONE);
@@ -129,23 +170,23 @@ test_insert_exists(void)
 	struct tcp_key k = key4(H_OUR_IP, 7, H_PEER_IP, 50000);
 
 	h_setup(&h);
-	a = tcb_new(H_OUR_IP, 7, H_PEER_IP, 40000);
-	dup = tcb_new(H_OUR_IP, 7, H_PEER_IP, 40000);
+	a = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, 40000);
+	dup = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, 40000);
 	CU_ASSERT_EQUAL(tcp_table_insert(h.st, a), 0);
 	CU_ASSERT_EQUAL(tcp_table_insert(h.st, dup), -EEXIST);
 	CU_ASSERT_PTR_EQUAL(tcp_table_lookup(h.st, &a->key).tcb, a);
 
 	/* A TIME-WAIT entry holds its 4-tuple too, both ways. */
 	CU_ASSERT_PTR_NOT_NULL(tcp_tw_insert(h.st, &k, 1, 2, h.now + 2 * MSL_NS));
-	c = tcb_new(H_OUR_IP, 7, H_PEER_IP, 50000);
+	c = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, 50000);
 	CU_ASSERT_EQUAL(tcp_table_insert(h.st, c), -EEXIST);
 	CU_ASSERT_PTR_NULL(tcp_tw_insert(h.st, &a->key, 1, 2, h.now + 2 * MSL_NS));
 	CU_ASSERT_PTR_NULL(tcp_tw_insert(h.st, &k, 1, 2, h.now + 2 * MSL_NS));
 	CU_ASSERT_EQUAL(tcp_tw_count(h.st), 1);
 	CU_ASSERT_EQUAL(tcp_table_lookup(h.st, &a->key).kind, TCP_LK_TCB);
 
-	free(c);
-	free(dup);
+	tcb_put(&h, c);
+	tcb_put(&h, dup);
 	tcb_gone(&h, a);
 	h_teardown(&h);
 }
@@ -169,10 +210,10 @@ test_capacity(void)
 	c.tcp_max_conns = CAP;
 	h_setup_conf(&h, &c);
 	for (i = 0; i < CAP; i++) {
-		tp[i] = tcb_new(H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1000 + i));
+		tp[i] = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1000 + i));
 		CU_ASSERT_EQUAL(tcp_table_insert(h.st, tp[i]), 0);
 	}
-	extra = tcb_new(H_OUR_IP, 7, H_PEER_IP, 2000);
+	extra = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, 2000);
 	CU_ASSERT_EQUAL(tcp_table_insert(h.st, extra), -ENOSPC);
 	/* TIME-WAIT entries count against the same bound. */
 	CU_ASSERT_PTR_NULL(tcp_tw_insert(h.st, &k1, 1, 1, h.now + 2 * MSL_NS));
@@ -223,7 +264,7 @@ test_bulk_lookup(void)
 		tp[i] = NULL;
 		tw[i] = NULL;
 		if (what == 0) {
-			tp[i] = tcb_new(H_OUR_IP, (uint16_t)(80 + i % 3), H_PEER_IP,
+			tp[i] = tcb_new(&h, H_OUR_IP, (uint16_t)(80 + i % 3), H_PEER_IP,
 					(uint16_t)(30000 + i));
 			H_ASSERT(tcp_table_insert(h.st, tp[i]) == 0);
 		} else if (what == 1) {
@@ -275,12 +316,12 @@ test_tw_entry(void)
 	struct tcp_key k;
 
 	h_setup(&h);
-	tp = tcb_new(H_OUR_IP, 7, H_PEER_IP, 40000);
+	tp = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, 40000);
 	H_ASSERT(tcp_table_insert(h.st, tp) == 0);
 	k = tp->key;
 	/* What tcp_enter_time_wait does: the TCB goes, a compact entry comes. */
 	tcp_table_remove(h.st, tp);
-	free(tp);
+	tcb_put(&h, tp);
 	tw = tcp_tw_insert(h.st, &k, 0xfffffff0u, 12345, h.now + 2 * MSL_NS);
 	H_ASSERT(tw != NULL);
 	CU_ASSERT_EQUAL(h_counter(&h, "tcp_time_wait"), 1);
@@ -470,7 +511,7 @@ test_tw_slots_reused(void)
 		for (i = 0; i < N; i++) {
 			k = key4(H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1000 + i));
 			if (i % 2 == 0 && tp[i] == NULL) {
-				tp[i] = tcb_new(H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1000 + i));
+				tp[i] = tcb_new(&h, H_OUR_IP, 7, H_PEER_IP, (uint16_t)(1000 + i));
 				H_ASSERT(tcp_table_insert(h.st, tp[i]) == 0);
 			} else if (i % 2 == 1 && tw[i] == NULL) {
 				tw[i] = tcp_tw_insert(h.st, &k, i, 1000 * round + i,
@@ -767,7 +808,7 @@ test_bind_live_conn(void)
 	struct tcb *tp;
 
 	h_setup(&h);
-	tp = tcb_new(H_OUR_IP, 5000, H_PEER_IP, 80);
+	tp = tcb_new(&h, H_OUR_IP, 5000, H_PEER_IP, 80);
 	H_ASSERT(tcp_table_insert(h.st, tp) == 0);
 	/* The port is in use by a connection (Linux: EADDRINUSE)... */
 	CU_ASSERT_EQUAL(tcp_bind_add(h.st, H_OUR_IP, be16(5000), false), -EADDRINUSE);
@@ -782,7 +823,7 @@ test_bind_live_conn(void)
 	CU_ASSERT_FALSE(tcp_port_bound(h.st, H_OUR_IP, be16(5000)));
 	tcp_table_remove(h.st, tp);
 	CU_ASSERT_EQUAL(tcp_bind_add(h.st, H_OUR_IP, be16(5000), false), 0);
-	free(tp);
+	tcb_put(&h, tp);
 	h_teardown(&h);
 }
 
@@ -816,7 +857,7 @@ test_tuple_free(void)
 	struct tcp_tw *tw;
 
 	h_setup(&h);
-	tp = tcb_new(H_OUR_IP, 5000, H_PEER_IP, 80);
+	tp = tcb_new(&h, H_OUR_IP, 5000, H_PEER_IP, 80);
 	CU_ASSERT(tcp_tuple_free(h.st, &tp->key));
 	H_ASSERT(tcp_table_insert(h.st, tp) == 0);
 	CU_ASSERT_FALSE(tcp_tuple_free(h.st, &tp->key));
@@ -843,6 +884,7 @@ add(void)
 	CU_pSuite s;
 
 	s = CU_add_suite("connections", NULL, NULL);
+	CU_add_test(s, "TCB pool: indexes, bound, reuse", test_pool);
 	CU_add_test(s, "insert, lookup, remove", test_insert_lookup_remove);
 	CU_add_test(s, "insert of a present key", test_insert_exists);
 	CU_add_test(s, "capacity", test_capacity);
