@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -141,6 +142,53 @@ app_net_down(struct app_net *n)
 	n->port_up = false;
 	rte_mempool_free(n->pool);
 	n->pool = NULL;
+}
+
+static void
+sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * net_memif tears a link down on its control thread when the peer leaves:
+ * it marks the link down, then unmaps the shared rings, with no lock
+ * against rte_eth_rx_burst/tx_burst on the lcore. A side that still polls
+ * then reads unmapped memory (SIGSEGV in eth_memif_rx). So the side that
+ * leaves second stops polling before the first one closes its port, and
+ * closes its own only once that departure has run its course: stopping the
+ * port while the control thread is still unmapping would run the same
+ * teardown twice at once.
+ */
+#define IDLE_POLL_MS 10
+/* Link down is the first step of that teardown; the rest is a few system calls. */
+#define DRIVER_SETTLE_MS 50
+
+void
+app_net_idle_until_stop(struct app_net *n, const char *prog, unsigned int max_wait_ms)
+{
+	struct rte_eth_link link;
+	unsigned int waited;
+
+	if (app_stop_requested)
+		return;
+	printf("%s: idle, port open; leaving on SIGINT or SIGTERM\n", prog);
+	fflush(stdout);
+	while (!app_stop_requested)
+		sleep_ms(IDLE_POLL_MS);
+	if (!n->port_up)
+		return;
+	for (waited = 0; waited < max_wait_ms; waited += IDLE_POLL_MS) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(n->port_id, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_DOWN) {
+			sleep_ms(DRIVER_SETTLE_MS);
+			return;
+		}
+		sleep_ms(IDLE_POLL_MS);
+	}
 }
 
 int

@@ -44,6 +44,15 @@ int app_net_up(struct app_net *n, const struct app_net_conf *c,
 	       struct berth_stack_conf *sconf);
 /* Destroy the stack, free the device, close the port, free the pool. */
 void app_net_down(struct app_net *n);
+/*
+ * For the side of a shared-memory link (net_memif) that leaves second:
+ * stop polling, say so on stdout ("PROG: idle, ..."), wait for SIGINT or
+ * SIGTERM, then give the peer's departure up to max_wait_ms to show as link
+ * down (and the driver's control thread time to finish with it) before
+ * the caller closes the port with app_net_down(). Returns at once, without
+ * waiting for the link, when a stop was already requested before the call.
+ */
+void app_net_idle_until_stop(struct app_net *n, const char *prog, unsigned int max_wait_ms);
 
 /* Index of the "--" that ends EAL's arguments, or argc. */
 int app_find_separator(int argc, char **argv);

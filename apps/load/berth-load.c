@@ -25,7 +25,9 @@
  * lcore: berth_stack_poll(now) -> berth_stack_events -> per connection:
  * connect / send the request / read and frame the response (http.c) ->
  * latency into the histogram (hist.c) -> next request. Once a second a
- * progress line; at the end a report and one "result-json:" line.
+ * progress line; at the end a report and one "result-json:" line. With
+ * --wait-stop it then stops polling and closes its port only on a signal,
+ * so that a peer on net_memif can leave first (app_net_idle_until_stop).
  *
  * Closed loop (default): each connection sends its next request as soon as
  * the previous response is complete; latency runs from the send (from the
@@ -131,6 +133,7 @@ struct options {
 	uint64_t timeout_ns;
 	bool stats;
 	bool quiet;
+	bool wait_stop;            /* after the report: idle until SIGINT/SIGTERM */
 	uint64_t msl_ns;
 	uint32_t max_tcp_conns;
 	uint16_t eph_lo, eph_hi;   /* 0: the stack's range */
@@ -233,6 +236,7 @@ usage(FILE *f)
 		"                 [--request 'METHOD PATH HTTP/1.x'] [--host NAME] [--size N]\n"
 		"                 [--ip-count N | --src ADDR ...] [--gateway ADDR]\n"
 		"                 [--client-close] [--timeout MS] [--stats] [--quiet]\n"
+		"                 [--wait-stop]\n"
 		"                 [--tcp-msl-ms MS] [--tcp-max-conns N] [--ephemeral LO-HI]\n"
 		"                 [--mbufs N] [--window N] [--port NAME|N] [--pcap FILE]\n"
 		"                 [--help]\n"
@@ -270,6 +274,10 @@ usage(FILE *f)
 		"  --timeout MS        connect and response timeout (default: 5000)\n"
 		"  --stats             print the stack's counters at the end\n"
 		"  --quiet             no progress line each second\n"
+		"  --wait-stop         at the end, stop polling, print 'idle', and close the\n"
+		"                      port only on SIGINT or SIGTERM: on a shared-memory\n"
+		"                      link (net_memif) the peer must leave first, while\n"
+		"                      this side no longer polls\n"
 		"  --tcp-msl-ms MS     maximum segment lifetime; TIME-WAIT lasts 2*MS\n"
 		"  --tcp-max-conns N   stack connection table, TIME-WAIT included\n"
 		"                      (default: the stack's, 65536)\n"
@@ -351,7 +359,7 @@ parse_options(int argc, char **argv, void *arg)
 		OPT_IP = 256, OPT_CONNECT, OPT_CONNS, OPT_DURATION, OPT_RATE, OPT_MODE, OPT_PATH,
 		OPT_REQUEST, OPT_HOST, OPT_SIZE, OPT_IP_COUNT, OPT_SRC, OPT_GW, OPT_CLIENT_CLOSE,
 		OPT_TIMEOUT, OPT_STATS, OPT_QUIET, OPT_MSL, OPT_MAX_CONNS, OPT_EPHEMERAL, OPT_MBUFS,
-		OPT_PORT, OPT_PCAP, OPT_HELP, OPT_WINDOW
+		OPT_PORT, OPT_PCAP, OPT_HELP, OPT_WINDOW, OPT_WAIT_STOP
 	};
 	static const struct option longopts[] = {
 		{ "ip", required_argument, NULL, OPT_IP },
@@ -371,6 +379,7 @@ parse_options(int argc, char **argv, void *arg)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stats", no_argument, NULL, OPT_STATS },
 		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "wait-stop", no_argument, NULL, OPT_WAIT_STOP },
 		{ "tcp-msl-ms", required_argument, NULL, OPT_MSL },
 		{ "tcp-max-conns", required_argument, NULL, OPT_MAX_CONNS },
 		{ "ephemeral", required_argument, NULL, OPT_EPHEMERAL },
@@ -486,6 +495,9 @@ parse_options(int argc, char **argv, void *arg)
 			break;
 		case OPT_QUIET:
 			o->quiet = true;
+			break;
+		case OPT_WAIT_STOP:
+			o->wait_stop = true;
 			break;
 		case OPT_MSL:
 			if (app_parse_uint(optarg, 1, 3600 * 1000, &v) < 0)
@@ -1817,6 +1829,9 @@ main(int argc, char **argv)
 	if (app.opt.stats)
 		dump_counters(&app);
 	ok = app.total.requests > 0 && errors_sum(&app.total) == 0;
+	/* The peer leaves first, while nothing here polls (app_net.h). */
+	if (app.opt.wait_stop)
+		app_net_idle_until_stop(&app.net, PROG, 2000);
 	teardown(&app);
 	berth_fini();
 	return ok ? EXIT_SUCCESS : EXIT_FAILURE;

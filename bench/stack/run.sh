@@ -108,13 +108,33 @@ else:
 print(v, j["errors"])' "$1" "$2"
 }
 
+# stop_wait PID: SIGTERM, up to 5 s for the exit, then SIGKILL; its exit
+# status in STOP_RC (not printed: wait needs this shell, not a subshell).
+stop_wait() {
+	local pid=$1
+	STOP_RC=0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" || STOP_RC=$?
+}
+
 # berth_pair NAME HTTPD_ARGS LOAD_ARGS: berth-httpd on core 0 and berth-load
 # on core 1 joined by net_memif; prints berth-load's result-json object.
-# Fails when a side does not come up, berth-load prints no result, or the
-# server does not end cleanly on SIGINT (a crash is a failure, not a figure).
+# net_memif unmaps the shared rings when the peer leaves, under a side that
+# still polls (SIGSEGV in rte_eth_rx_burst), so the two leave in turn:
+# berth-load (--wait-stop) measures, reports, closes its connections and
+# stops polling ("idle"); then berth-httpd stops polling and closes its
+# port; then berth-load closes its own. Fails when a side does not come up,
+# berth-load prints no result or does not reach idle, or either side does
+# not end cleanly (a crash is a failure, not a figure).
 berth_pair() {
-	local name=$1 sargs=$2 largs=$3 sock=$WORK/$1.sock spid rc=0 i json
+	local name=$1 sargs=$2 largs=$3 sock=$WORK/$1.sock spid lpid rc lrc i json
 	local eal=(--no-huge -m 512 --no-pci --log-level=lib.eal:warning)
+	local llog=$LOGS/$name-load.log
 	# shellcheck disable=SC2086
 	"$HTTPD" "${eal[@]}" --file-prefix="bs$$-$name-s" -l "$CORE_SRV" \
 		--vdev="net_memif0,role=server,socket=$sock,socket-abstract=no" -- \
@@ -133,25 +153,41 @@ berth_pair() {
 		return 1
 	fi
 	# shellcheck disable=SC2086
-	timeout -s INT $((${SECS%.*} + 30)) "$LOAD" "${eal[@]}" --file-prefix="bs$$-$name-c" \
-		-l "$CORE_CLI" --vdev="net_memif0,role=client,socket=$sock,socket-abstract=no" -- \
-		--ip "$ADDR_CLI/24" --connect "$ADDR_SRV:80" --quiet $largs \
-		>"$LOGS/$name-load.log" 2>&1 || true
-	kill -INT "$spid" 2>/dev/null || true
-	for i in $(seq 100); do
-		kill -0 "$spid" 2>/dev/null || break
+	"$LOAD" "${eal[@]}" --file-prefix="bs$$-$name-c" -l "$CORE_CLI" \
+		--vdev="net_memif0,role=client,socket=$sock,socket-abstract=no" -- \
+		--ip "$ADDR_CLI/24" --connect "$ADDR_SRV:80" --quiet --wait-stop $largs \
+		>"$llog" 2>&1 &
+	lpid=$!
+	echo "$lpid" >>"$WORK/pids"
+	for _ in $(seq $(((${SECS%.*} + 30) * 20))); do
+		grep -q '^berth-load: idle' "$llog" && break
+		kill -0 "$lpid" 2>/dev/null || break
 		sleep 0.05
 	done
-	kill -KILL "$spid" 2>/dev/null || true
-	wait "$spid" || rc=$?
-	rm -rf "/var/run/dpdk/bs$$-$name-"*
-	json=$(sed -n 's/^result-json: //p' "$LOGS/$name-load.log")
-	if [ -z "$json" ]; then
-		echo "bench/stack: berth-load gave no result (see $LOGS/$name-load.log)" >&2
+	if ! grep -q '^berth-load: idle' "$llog"; then
+		echo "bench/stack: berth-load did not finish (see $llog)" >&2
+		stop_wait "$lpid"
+		stop_wait "$spid"
+		rm -rf "/var/run/dpdk/bs$$-$name-"*
 		return 1
 	fi
-	if [ $rc -ne 0 ]; then
+	stop_wait "$spid"
+	rc=$STOP_RC
+	stop_wait "$lpid"
+	lrc=$STOP_RC
+	rm -rf "/var/run/dpdk/bs$$-$name-"*
+	json=$(sed -n 's/^result-json: //p' "$llog")
+	if [ -z "$json" ]; then
+		echo "bench/stack: berth-load gave no result (see $llog)" >&2
+		return 1
+	fi
+	if [ "$rc" -ne 0 ]; then
 		echo "bench/stack: berth-httpd ended with status $rc (see $LOGS/$name-httpd.log)" >&2
+		return 1
+	fi
+	# 1: it counted errors, which the result reports; more: a signal.
+	if [ "$lrc" -gt 1 ]; then
+		echo "bench/stack: berth-load ended with status $lrc (see $llog)" >&2
 		return 1
 	fi
 	echo "$json"
@@ -191,9 +227,8 @@ bulk_file "$WORK/www"
 
 # The smoke test's question first: does the pair come up on memif here?
 if [ $SMOKE -eq 1 ] && ! berth_pair probe "" "--connections 1 --duration 0.2" >/dev/null; then
-	# The reason is printed above: a side did not come up, or berth-httpd
-	# did not end cleanly (it has crashed when berth-load left the memif
-	# link while it polled; see bench/README.md).
+	# The reason is printed above: a side did not come up or did not end
+	# cleanly.
 	skip "the berth-httpd and berth-load probe on net_memif did not complete cleanly (reason above; $LOGS/probe-*.log)"
 fi
 

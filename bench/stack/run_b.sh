@@ -137,6 +137,39 @@ stop_bg() {
 	wait "$1" 2>/dev/null || true
 }
 
+# berth_echo_pair TAG LOG LOAD_ARGS...: berth-echo (lcore 0) and berth-load
+# (lcore 1) on a fresh memif link. net_memif unmaps the shared rings when
+# the peer leaves, under a side that still polls (SIGSEGV in
+# rte_eth_rx_burst), so they leave in turn: berth-load (--wait-stop) reports
+# and stops polling ("idle"), then berth-echo stops and closes its port,
+# then berth-load closes its own. A side that does not end cleanly is said.
+berth_echo_pair() {
+	local tag=$1 log=$2 epid lpid rc=0
+	shift 2
+	rm -f "$SOCK"
+	start_bg "${log%.log}_echo.log" "$ECHO" -l 0 "${EAL_COMMON[@]}" \
+		--file-prefix="$TAG-s$tag" "$(vdev server)" -- --ip 198.18.0.1/24
+	epid=$BG
+	wait_sock || { stop_bg "$epid"; return 0; }
+	start_bg "$log" "$LOAD" -l 1 "${EAL_COMMON[@]}" --file-prefix="$TAG-c$tag" \
+		"$(vdev client)" -- --ip 198.18.0.2/24 --connect 198.18.0.1:7 --quiet \
+		--wait-stop "$@"
+	lpid=$BG
+	for _ in $(seq $(((${SECS%.*} + 30) * 20))); do
+		grep -q '^berth-load: idle' "$log" && break
+		kill -0 "$lpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -TERM "$epid" 2>/dev/null || true
+	wait "$epid" || rc=$?
+	[ "$rc" -eq 0 ] || echo "    stack/b: berth-echo ended with status $rc (${log%.log}_echo.log)"
+	rc=0
+	kill -TERM "$lpid" 2>/dev/null || true
+	wait "$lpid" || rc=$?
+	# 1: errors, which the result reports; more: a signal.
+	[ "$rc" -le 1 ] || echo "    stack/b: berth-load ended with status $rc ($log)"
+}
+
 echo "    stack/b: $REPS repetitions of ${SECS} s runs; idle memory at $IDLE_CONNS connections"
 
 # ---- Linux: a fresh namespace, lo at MTU 1500, sockperf servers on core 0 ----
@@ -156,16 +189,9 @@ echo "rep,system,echoes_per_s,sent_per_s,lost,window" >"$OUT/stack_b_udp.csv"
 echo "rep,pps,frame_bytes,window,lost" >"$OUT/stack_b_raw.csv"
 
 for rep in $(seq 1 "$REPS"); do
-	# berth: one echo server (TCP and UDP) for this repetition's two clients.
-	rm -f "$SOCK"
-	start_bg "$LOGS/echo_$rep.log" "$ECHO" -l 0 "${EAL_COMMON[@]}" \
-		--file-prefix="$TAG-s$rep" "$(vdev server)" -- --ip 198.18.0.1/24
-	EPID=$BG
-	wait_sock
+	# berth: an echo server (TCP and UDP) for each client, each pair on its own link.
 	log=$LOGS/berth_rtt_$rep.log
-	"$LOAD" -l 1 "${EAL_COMMON[@]}" --file-prefix="$TAG-c$rep" "$(vdev client)" -- \
-		--ip 198.18.0.2/24 --connect 198.18.0.1:7 --mode echo --size 64 \
-		--connections 1 --duration "$SECS" --quiet >"$log" 2>&1 || true
+	berth_echo_pair "t$rep" "$log" --mode echo --size 64 --connections 1 --duration "$SECS"
 	if v=$(json_get "$log" "result-json: " \
 		'"%s,%s,%s,%s" % (d["latency_ns"]["p50"], d["latency_ns"]["p99"], d["latency_ns"]["mean"], d["latency_ns"]["samples"])'); then
 		echo "$rep,berth,$v" >>"$OUT/stack_b_rtt.csv"
@@ -173,16 +199,14 @@ for rep in $(seq 1 "$REPS"); do
 		echo "    stack/b: berth round trip, repetition $rep: no result (see $log)"
 	fi
 	log=$LOGS/berth_udp_$rep.log
-	"$LOAD" -l 1 "${EAL_COMMON[@]}" --file-prefix="$TAG-u$rep" "$(vdev client)" -- \
-		--ip 198.18.0.2/24 --connect 198.18.0.1:7 --mode udp --size 64 \
-		--window "$UDP_WINDOW" --duration "$SECS" --quiet >"$log" 2>&1 || true
+	berth_echo_pair "u$rep" "$log" --mode udp --size 64 --window "$UDP_WINDOW" \
+		--duration "$SECS"
 	if v=$(json_get "$log" "result-json: " \
 		'"%.1f,%.1f,%d,%d" % (d["pps"], d["sent"] / d["duration_s"], d["lost"], d["window"])'); then
 		echo "$rep,berth,$v" >>"$OUT/stack_b_udp.csv"
 	else
 		echo "    stack/b: berth UDP, repetition $rep: no result (see $log)"
 	fi
-	stop_bg "$EPID"
 
 	# Linux, the same workloads, seconds later.
 	log=$LOGS/linux_rtt_$rep.log
