@@ -6,8 +6,12 @@
  * and expiry, reassembly expiry, later TCP timers).
  *
  * Invariant: every tick below cur_tick has been run; the slot of cur_tick
- * itself is run on every wheel_run because a timer due later within the same
- * tick must fire at its exact time, not at the tick boundary.
+ * itself is run again while the clock is in that tick, because a timer due
+ * later within the same tick must fire at its exact time, not at the tick
+ * boundary. cur_min, a lower bound of the expiries in that slot (lowered by
+ * every insert there, recomputed by every scan of it, left alone by
+ * cancels), lets a run that finds nothing due return at once: most polls
+ * come microseconds apart, within one tick, with nothing to fire.
  */
 #include "timer.h"
 
@@ -23,6 +27,7 @@ wheel_init(struct berth_wheel *w, uint64_t now)
 	unsigned int i;
 
 	w->cur_tick = ns_to_tick(now);
+	w->cur_min = UINT64_MAX;
 	w->armed = 0;
 	w->fired = 0;
 	w->running = false;
@@ -48,6 +53,9 @@ wheel_insert(struct berth_wheel *w, struct berth_timer *t)
 	/* Already due: it fires on the next run, which scans cur_tick. */
 	if (tick < w->cur_tick)
 		tick = w->cur_tick;
+	if ((tick & (BERTH_WHEEL_SLOTS - 1)) == (w->cur_tick & (BERTH_WHEEL_SLOTS - 1)) &&
+	    t->expire < w->cur_min)
+		w->cur_min = t->expire;
 	LIST_INSERT_HEAD(&w->slot[tick & (BERTH_WHEEL_SLOTS - 1)], t, link);
 }
 
@@ -90,6 +98,8 @@ slot_run(struct berth_wheel *w, struct berth_stack *st, unsigned int idx, uint64
 		LIST_REMOVE(t, link);
 		if (t->expire > now) {
 			LIST_INSERT_HEAD(&w->slot[idx], t, link);
+			if (idx == (w->cur_tick & (BERTH_WHEEL_SLOTS - 1)) && t->expire < w->cur_min)
+				w->cur_min = t->expire;
 			continue;
 		}
 		t->link.le_prev = NULL;
@@ -116,6 +126,9 @@ wheel_run(struct berth_wheel *w, struct berth_stack *st, uint64_t now)
 	}
 	if (target < w->cur_tick)
 		target = w->cur_tick; /* clock must not go back; tolerate it */
+	/* Still in the same tick, and nothing there due yet (see preamble). */
+	if (target == w->cur_tick && now < w->cur_min && LIST_EMPTY(&w->deferred))
+		return 0;
 
 	first = w->cur_tick;
 	last = target;
@@ -123,6 +136,8 @@ wheel_run(struct berth_wheel *w, struct berth_stack *st, uint64_t now)
 	if (last - first >= BERTH_WHEEL_SLOTS)
 		first = last - (BERTH_WHEEL_SLOTS - 1);
 	w->cur_tick = target;
+	/* The scan of target's slot below recomputes the bound. */
+	w->cur_min = UINT64_MAX;
 	w->running = true;
 	w->run_now = now;
 	for (tick = first; tick <= last; tick++)

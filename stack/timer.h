@@ -39,6 +39,7 @@ LIST_HEAD(berth_timer_list, berth_timer);
 
 struct berth_wheel {
 	uint64_t cur_tick;       /* every tick <= cur_tick has been run */
+	uint64_t cur_min;        /* no timer in cur_tick's slot is due before this (a bound) */
 	uint64_t armed;          /* timers armed */
 	uint64_t fired;          /* timers run, for statistics */
 	bool running;            /* inside wheel_run */

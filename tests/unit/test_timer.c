@@ -47,6 +47,44 @@ test_fires_at_exact_time(void)
 	CU_ASSERT_EQUAL(p.fired, 1);
 }
 
+/*
+ * A run within the current tick returns at once when nothing there is due
+ * (cur_min); a timer armed later into that tick for an earlier time, and a
+ * cancel of the earliest one, must not make it miss anything.
+ */
+static void
+test_same_tick_bound(void)
+{
+	struct probe a = {0}, b = {0}, c = {0};
+	uint64_t base = 7 * BERTH_NS_PER_SEC;
+	uint64_t t0 = base - base % TICK;   /* the start of a tick */
+
+	wheel_init(&wheel, t0);
+	timer_init(&a.t, probe_fn);
+	timer_init(&b.t, probe_fn);
+	timer_init(&c.t, probe_fn);
+	timer_arm(&wheel, &a.t, t0 + 900000);
+	CU_ASSERT_EQUAL(wheel_run(&wheel, NULL, t0 + 100000), 0);
+	CU_ASSERT_EQUAL(wheel.cur_min, t0 + 900000);
+	/* Earlier than what the slot held: the bound comes down with it. */
+	timer_arm(&wheel, &b.t, t0 + 500000);
+	CU_ASSERT_EQUAL(wheel.cur_min, t0 + 500000);
+	CU_ASSERT_EQUAL(wheel_run(&wheel, NULL, t0 + 499999), 0);
+	CU_ASSERT_EQUAL(wheel_run(&wheel, NULL, t0 + 500000), 1);
+	CU_ASSERT_EQUAL(b.fired, 1);
+	CU_ASSERT_EQUAL(a.fired, 0);
+	/* The scan recomputed the bound from what stayed. */
+	CU_ASSERT_EQUAL(wheel.cur_min, t0 + 900000);
+	/* A cancelled earliest timer leaves a bound that is merely low: still exact. */
+	timer_arm(&wheel, &c.t, t0 + 600000);
+	timer_cancel(&wheel, &c.t);
+	CU_ASSERT_EQUAL(wheel_run(&wheel, NULL, t0 + 700000), 0);
+	CU_ASSERT_EQUAL(wheel_run(&wheel, NULL, t0 + 900000), 1);
+	CU_ASSERT_EQUAL(a.fired, 1);
+	CU_ASSERT_EQUAL(c.fired, 0);
+	CU_ASSERT_EQUAL(wheel.armed, 0);
+}
+
 static void
 test_rearm_and_cancel(void)
 {
@@ -182,6 +220,7 @@ add(void)
 	CU_pSuite s = CU_add_suite("timer wheel", NULL, NULL);
 
 	CU_add_test(s, "fires at its exact time, not at the tick", test_fires_at_exact_time);
+	CU_add_test(s, "within a tick: bound on the slot's expiries", test_same_tick_bound);
 	CU_add_test(s, "re-arm and cancel", test_rearm_and_cancel);
 	CU_add_test(s, "timer beyond one revolution", test_far_timer_survives_revolutions);
 	CU_add_test(s, "clock jump fires all due", test_clock_jump_fires_everything_due);
