@@ -140,7 +140,7 @@ if idle:
     md.append("| Server memory | bytes |")
     md.append("|---|---|")
     md.append(f"| TCB (heap the connections took: slots of the stack's TCB pool, tcp_pool.c) | {d['tcb_bytes']:.0f} |")
-    md.append(f"| connection-table slot (ctable bucket share, entry and free position + 32 B TIME-WAIT array entry), sized for {n} | {d['conn_slot_bytes']:.0f} |")
+    md.append(f"| connection-table slot (ctable bucket share and 16-byte entry + 32 B TIME-WAIT array entry), sized for {n} | {d['conn_slot_bytes']:.0f} |")
     md.append(f"| socket slot (socket table and event ring; the binding tables are sized by max_bindings, at most 65536) | {d['sock_slot_bytes']:.0f} |")
     md.append(f"| packet buffers held at rest | {d['mbuf_bytes']:.0f} |")
     md.append(f"| **per idle established connection** | **{d['established_bytes']:.0f}** |")
