@@ -188,10 +188,10 @@ struct tcp_ooo_seg {
 struct tcp_flow_opts {
 	bool nodelay;             /* Nagle off (RFC 896) */
 	bool keepalive;           /* RFC 1122 §4.2.3.6, off by default */
-	uint32_t keepidle_s;      /* idle seconds before the first probe */
-	uint32_t keepintvl_s;     /* seconds between probes */
-	uint32_t keepcnt;         /* unanswered probes before ETIMEDOUT */
+	uint8_t keepcnt;          /* unanswered probes before ETIMEDOUT (<= 127) */
 	uint8_t cc;               /* tcp_cc.c: enum berth_tcp_cc (BERTH_TCP_CONGESTION) */
+	uint16_t keepidle_s;      /* idle seconds before the first probe (<= 32767) */
+	uint16_t keepintvl_s;     /* seconds between probes (<= 32767) */
 };
 #define TCP_KEEPIDLE_DEF 7200     /* RFC 1122 §4.2.3.6: no less than two hours by default */
 #define TCP_KEEPINTVL_DEF 75      /* as BSD and Linux */

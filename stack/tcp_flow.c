@@ -29,8 +29,8 @@
 #include "tcp.h"
 
 #define NS_PER_US 1000ull
-#define TCP_KEEP_MAX_S 32767u     /* as Linux's MAX_TCP_KEEPIDLE/KEEPINTVL */
-#define TCP_KEEPCNT_MAX 127u
+#define TCP_KEEP_MAX_S 32767u     /* as Linux's MAX_TCP_KEEPIDLE/KEEPINTVL (fits tcp_flow_opts) */
+#define TCP_KEEPCNT_MAX 127u      /* as Linux's MAX_TCP_KEEPCNT */
 
 static void delack_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now);
 static void persist_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now);
@@ -292,12 +292,12 @@ tcp_flow_opt_set(struct tcp_flow_opts *fo, int opt, int value)
 		if (value < 1 || (unsigned int)value > TCP_KEEP_MAX_S)
 			return -EINVAL;
 		*(opt == BERTH_TCP_KEEPIDLE ? &fo->keepidle_s : &fo->keepintvl_s) =
-			(uint32_t)value;
+			(uint16_t)value;
 		return 0;
 	case BERTH_TCP_KEEPCNT:
 		if (value < 1 || (unsigned int)value > TCP_KEEPCNT_MAX)
 			return -EINVAL;
-		fo->keepcnt = (uint32_t)value;
+		fo->keepcnt = (uint8_t)value;
 		return 0;
 	case BERTH_TCP_CONGESTION:
 		if (value != BERTH_TCP_CC_CUBIC && value != BERTH_TCP_CC_NEWRENO)
