@@ -146,7 +146,11 @@ stack_free(struct bench *b)
 {
 	uint32_t i;
 
-	/* The TCBs are ours, not the stack's: out of the table first. */
+	/*
+	 * The TCBs are ours, not the stack's pool's: their table value
+	 * (pool_idx 0) is never read, as port selection only asks whether a
+	 * tuple is present. Out of the table first.
+	 */
 	for (i = 0; i < b->nb_conns; i++)
 		tcp_table_remove(b->st, &b->tcbs[i]);
 	b->nb_conns = 0;

@@ -46,7 +46,7 @@ key4(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 static struct tcb *
 occupy(struct harness *h, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
-	struct tcb *tp = calloc(1, sizeof(*tp));
+	struct tcb *tp = tcp_pool_get(h->st);
 
 	H_ASSERT(tp != NULL && nb_occ < MAX_OCC);
 	tp->key = key4(laddr, lport, raddr, rport);
@@ -78,7 +78,7 @@ release_all(struct harness *h)
 		struct tcb *tp = occ[--nb_occ];
 
 		tcp_table_remove(h->st, tp);
-		free(tp);
+		tcp_pool_put(h->st, tp);
 	}
 }
 
@@ -353,6 +353,59 @@ test_alg4_sequential(void)
 }
 
 /*
+ * Algorithm 4 in a busy range: the port chosen, the probe count and the
+ * counter after many probes. Ports taken for the destination, a port used
+ * only towards another destination (free for this one) and a bound port
+ * (never chosen).
+ */
+static uint16_t
+nth_port(int p0, unsigned int i)
+{
+	const uint32_t num = BERTH_EPHEMERAL_HI - BERTH_EPHEMERAL_LO + 1;
+
+	return (uint16_t)(BERTH_EPHEMERAL_LO + ((uint32_t)p0 - BERTH_EPHEMERAL_LO + i) % num);
+}
+
+static void
+test_alg4_long_runs(void)
+{
+	struct harness h;
+	uint64_t probes0;
+	unsigned int i;
+	int p0, p;
+
+	setup_alg(&h, 4, BERTH_EPHEMERAL_LO, BERTH_EPHEMERAL_HI);
+	p0 = select_port(&h, H_PEER_IP, PEER_PORT);
+	H_ASSERT(p0 > 0);
+	/* Next candidates: p0+1 ... Taken for this destination up to p0+40, but
+	 * p0+23 carries only a connection to another host (its tuple with this
+	 * peer is free), and p0+45 is bound. */
+	for (i = 1; i <= 40; i++)
+		occupy(&h, H_OUR_IP, nth_port(p0, i), i == 23 ? H_OTHER_IP : H_PEER_IP, PEER_PORT);
+	H_ASSERT(tcp_bind_add(h.st, 0, rte_cpu_to_be_16(nth_port(p0, 45)), false) == 0);
+	probes0 = h_counter(&h, "tcp_port_probes");
+	p = select_port(&h, H_PEER_IP, PEER_PORT);
+	CU_ASSERT_EQUAL(p, nth_port(p0, 23));
+	CU_ASSERT_EQUAL(h_counter(&h, "tcp_port_probes") - probes0, 23);
+	occupy(&h, H_OUR_IP, (uint16_t)p, H_PEER_IP, PEER_PORT);
+	/* The counter moved by 23: the next probe is p0+24, taken up to p0+40,
+	 * p0+41..44 free: p0+41 after 17 probes. */
+	probes0 = h_counter(&h, "tcp_port_probes");
+	p = select_port(&h, H_PEER_IP, PEER_PORT);
+	CU_ASSERT_EQUAL(p, nth_port(p0, 41));
+	CU_ASSERT_EQUAL(h_counter(&h, "tcp_port_probes") - probes0, 18);
+	for (i = 41; i <= 44; i++)
+		occupy(&h, H_OUR_IP, nth_port(p0, i), H_PEER_IP, PEER_PORT);
+	/* From p0+42: taken to p0+44, p0+45 bound (bind() holds it), p0+46 free. */
+	probes0 = h_counter(&h, "tcp_port_probes");
+	p = select_port(&h, H_PEER_IP, PEER_PORT);
+	CU_ASSERT_EQUAL(p, nth_port(p0, 46));
+	CU_ASSERT_EQUAL(h_counter(&h, "tcp_port_probes") - probes0, 5);
+	tcp_bind_del(h.st, 0, rte_cpu_to_be_16(nth_port(p0, 45)));
+	teardown(&h);
+}
+
+/*
  * Destination B's next port does not move when A opens connections
  * (RFC 6056 §3.3.4: separate counters). With Algorithm 3's single counter it
  * moves by A's count: the leak that motivated Algorithm 4.
@@ -512,6 +565,7 @@ add(void)
 	CU_add_test(s, "port 0 never returned", test_never_zero);
 	CU_add_test(s, "exhaustion", test_exhaustion);
 	CU_add_test(s, "TIME-WAIT tuple not reused", test_time_wait_moves_on);
+	CU_add_test(s, "Algorithm 4: long probe runs, counter, bound port", test_alg4_long_runs);
 	CU_add_test(s, "ports of one destination say nothing of another's", test_unpredictable);
 
 	s = CU_add_suite("Algorithm 4", NULL, NULL);
