@@ -289,11 +289,12 @@ tcp_table_insert(struct berth_stack *st, struct tcb *tp)
 	struct tcp_table *t = tbl(st);
 	int ret;
 
-	/* A pair of sockets fully specifies a connection (RFC 793 §2.7): one entry per tuple. */
-	if (ctable_lookup(t->conns, &tp->key, NULL) >= 0)
-		return -EEXIST;
+	/*
+	 * A pair of sockets fully specifies a connection (RFC 793 §2.7): one
+	 * entry per tuple; ctable_add refuses a present key (one lookup, not two).
+	 */
 	if (table_full(t))
-		return -ENOSPC;
+		return ctable_lookup(t->conns, &tp->key, NULL) >= 0 ? -EEXIST : -ENOSPC;
 	ret = ctable_add(t->conns, &tp->key, tp->pool_idx);
 	if (ret < 0)
 		return ret == -EEXIST ? -EEXIST : -ENOSPC;
