@@ -444,6 +444,7 @@ struct udp_key {
 struct udp_binds {
 	struct rte_hash *h;
 	uint16_t port_users[65536];
+	uint64_t port_wild[65536 / 64];  /* ports (host order) bound to the wildcard */
 };
 
 static void *
@@ -455,15 +456,15 @@ udp_find(const struct udp_binds *u, uint32_t addr, uint16_t port)
 	return rte_hash_lookup_data(u->h, &k, &data) < 0 ? NULL : data;
 }
 
+/* A wildcard binding is the only one on its port: one lookup, of the one that can exist. */
 static void *
 udp_lookup(const struct udp_binds *u, uint32_t addr, uint16_t port)
 {
-	void *s;
+	uint16_t hport = rte_be_to_cpu_16(port);
 
-	if (u->port_users[rte_be_to_cpu_16(port)] == 0)
+	if (u->port_users[hport] == 0)
 		return NULL;
-	s = udp_find(u, addr, port);
-	return s != NULL ? s : udp_find(u, 0, port);
+	return udp_find(u, (u->port_wild[hport / 64] >> (hport % 64)) & 1 ? 0 : addr, port);
 }
 
 static int
@@ -474,6 +475,8 @@ udp_bind(struct udp_binds *u, uint32_t addr, uint16_t port, void *sock)
 	if (rte_hash_add_key_data(u->h, &k, sock) < 0)
 		return -1;
 	u->port_users[port]++;
+	if (addr == 0)
+		u->port_wild[port / 64] |= UINT64_C(1) << (port % 64);
 	return 0;
 }
 

@@ -176,11 +176,12 @@ def report(out, runs, tables, sizes):
     L.append("### Listen table and UDP bind table")
     L.append("")
     L.append("tcp_listen_lookup on the stack's listen table (1025 listeners: 512 on a "
-             "specific address, 513 wildcard); the UDP bind lookup of udp.c (an rte_hash "
-             "with udp_init's parameters and the same exact-then-wildcard code, 1024 "
-             "bindings). exact: found at the first lookup; wildcard: the address lookup "
-             "misses, the wildcard one hits; none: nobody on the port (the per-port count "
-             "answers, no hash lookup).")
+             "specific address, 513 wildcard): exact: found at the first lookup; wildcard: "
+             "the address lookup misses, the wildcard one hits. The UDP bind lookup of "
+             "udp.c (an rte_hash with udp_init's parameters and the same code, 1024 "
+             "bindings): a bit per port says whether the port's binding is the wildcard "
+             "one, which excludes any other, so both exact and wildcard cost one lookup. "
+             "none: nobody on the port (the per-port count answers, no hash lookup).")
     L.append("")
     L.append("| table | exact | wildcard | none |")
     L.append("|---|---|---|---|")
