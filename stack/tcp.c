@@ -44,7 +44,6 @@ tcp_init(struct berth_stack *st)
 				     st->socket_id);
 	if (st->tcp == NULL)
 		return -ENOMEM;
-	TAILQ_INIT(&st->tcp->all);
 	TAILQ_INIT(&st->tcp->out_q);
 	tcp_isn_init(st);
 	ret = tcp_table_init(st);
@@ -72,12 +71,12 @@ tcp_fini(struct berth_stack *st)
 	 * in the background (FIN-WAIT, LAST-ACK ...): the stack is going away,
 	 * so they end here without further segments.
 	 */
-	while ((tp = TAILQ_FIRST(&st->tcp->all)) != NULL) {
+	while ((tp = tcp_pool_next(st, NULL)) != NULL) {
 		tp->app_closed = true;
 		tcp_drop(st, tp, 0, st->now);
-		/* tcp_drop must unlink tp from all; guard against a loop if not */
-		if (TAILQ_FIRST(&st->tcp->all) == tp)
-			TAILQ_REMOVE(&st->tcp->all, tp, all_link);
+		/* tcp_drop frees a TCB nobody holds; guard against a loop if not. */
+		if (tp->so.ops != NULL)
+			tcb_free(st, tp);
 	}
 	tcp_portsel_fini(st);
 	tcp_table_fini(st);

@@ -287,7 +287,6 @@ struct tcb {
 	/* Passive open: the listener while in its syn_q or accept_q */
 	struct tcp_listener *parent;
 	TAILQ_ENTRY(tcb) lq_link;
-	TAILQ_ENTRY(tcb) all_link;    /* every TCB of the stack, for listing and teardown */
 	TAILQ_ENTRY(tcb) out_link;    /* on the stack's out_q (out_queued) */
 
 	/* tcp_output.c / tcp_sock.c bookkeeping */
@@ -400,6 +399,8 @@ tcp_pool_at(const struct tcp_pool *p, uint32_t idx)
 	return (struct tcb *)(p->chunks[idx / TCP_POOL_CHUNK] + (size_t)(idx % TCP_POOL_CHUNK) * p->slot);
 }
 void tcp_pool_put(struct berth_stack *st, struct tcb *tp);
+/* The TCB in use after tp in slot order (tp NULL: the first), or NULL. */
+struct tcb *tcp_pool_next(const struct berth_stack *st, const struct tcb *tp);
 /* Bytes the pool holds (chunks and their index). */
 size_t tcp_pool_memory(const struct berth_stack *st);
 
@@ -410,7 +411,7 @@ struct tcp_stack {
 	uint16_t nb_burst;
 	struct tcp_seg burst[TCP_BURST];
 	struct tcp_pool pool;     /* the TCBs' memory */
-	struct tcb_list all;      /* every TCB */
+	/* Every TCB is a slot in use of the pool (tcp_pool_next walks them). */
 	struct tcb_list out_q;    /* output asked for since the last poll (tcp_output_later) */
 	uint32_t nb_tcbs;
 	struct tcp_table *table;

@@ -7,7 +7,9 @@
  * giving back a slot is a pointer swap on the data path.
  *
  * Call chain: tcb_alloc (tcp_sock.c) -> tcp_pool_get; tcb_free ->
- *             tcp_pool_put; tcp_init / tcp_fini -> tcp_pool_init / _fini.
+ *             tcp_pool_put; tcp_init / tcp_fini -> tcp_pool_init / _fini;
+ *             berth_stack_conns_dump, tcp_fini -> tcp_pool_next (every TCB,
+ *             by slot: a free slot has no ops).
  *
  * Chunks are allocated as connections need them, up to the most TCBs a
  * stack can hold (a socket each, plus tcp_max_conns connections), and
@@ -96,6 +98,8 @@ pool_grow(struct berth_stack *st, struct tcp_pool *p)
 
 		/* A slot's index stays in it, free or not (tcp_pool_at's inverse). */
 		((struct tcb *)f)->pool_idx = p->nb_chunks * TCP_POOL_CHUNK + (uint32_t)i;
+		/* Free: no ops (tcp_pool_next skips it). */
+		((struct tcb *)f)->so.ops = NULL;
 		f->next = p->free;
 		p->free = f;
 	}
@@ -129,9 +133,25 @@ tcp_pool_put(struct berth_stack *st, struct tcb *tp)
 	struct tcp_pool *p = &st->tcp->pool;
 	struct pool_free *f = (struct pool_free *)tp;
 
+	tp->so.ops = NULL;   /* beyond the free-list link: marks the slot free */
 	f->next = p->free;
 	p->free = f;
 	p->nb_used--;
+}
+
+struct tcb *
+tcp_pool_next(const struct berth_stack *st, const struct tcb *tp)
+{
+	const struct tcp_pool *p = &st->tcp->pool;
+	uint32_t i = tp != NULL ? tp->pool_idx + 1 : 0, end = p->nb_chunks * TCP_POOL_CHUNK;
+	struct tcb *t;
+
+	for (; i < end; i++) {
+		t = tcp_pool_at(p, i);
+		if (t->so.ops != NULL)
+			return t;
+	}
+	return NULL;
 }
 
 size_t

@@ -98,7 +98,6 @@ tcb_alloc(struct berth_stack *st)
 	tcp_flow_opts_default(&tp->fo);
 	tp->fo.cc = st->conf.tcp_cc;
 	tcp_timer_init_tcb(tp);
-	TAILQ_INSERT_TAIL(&st->tcp->all, tp, all_link);
 	st->tcp->nb_tcbs++;
 	return tp;
 }
@@ -124,7 +123,6 @@ tcb_free(struct berth_stack *st, struct tcb *tp)
 		tcp_bind_del(st, tp->bind_addr, tp->key.lport);
 		tp->bound = false;
 	}
-	TAILQ_REMOVE(&st->tcp->all, tp, all_link);
 	st->tcp->nb_tcbs--;
 	tcp_pool_put(st, tp);
 }
@@ -1149,7 +1147,7 @@ berth_stack_conns_dump(struct berth_stack *st, FILE *f)
 		return;
 	fprintf(f, "%-12s %8s %8s %-21s %-21s %s\n", "State", "Recv-Q", "Send-Q",
 		"Local", "Peer", "Timers");
-	TAILQ_FOREACH(tp, &st->tcp->all, all_link) {
+	for (tp = tcp_pool_next(st, NULL); tp != NULL; tp = tcp_pool_next(st, tp)) {
 		char la[24], ra[24], tm[192] = "";
 		int n;
 

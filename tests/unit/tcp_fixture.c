@@ -197,7 +197,7 @@ tf_delack_fire(struct harness *h)
 {
 	const struct tcb *tp, *first = NULL;
 
-	TAILQ_FOREACH(tp, &h->st->tcp->all, all_link)
+	for (tp = tcp_pool_next(h->st, NULL); tp != NULL; tp = tcp_pool_next(h->st, tp))
 		if (tp->ack_delayed && timer_armed(&tp->delack_timer) &&
 		    (first == NULL || tp->delack_timer.expire < first->delack_timer.expire))
 			first = tp;

@@ -1217,7 +1217,7 @@ test_close_graceful(void)
 	CU_ASSERT_EQUAL(tcp_tw_count(f.h.st), 1);
 	/* The compact entry replaced the TCB. */
 	CU_ASSERT_EQUAL(f.h.st->tcp->nb_tcbs, 0);
-	CU_ASSERT(TAILQ_EMPTY(&f.h.st->tcp->all));
+	CU_ASSERT_PTR_NULL(tcp_pool_next(f.h.st, NULL));
 	f.tp = NULL;
 out:
 	tf_teardown(&f);

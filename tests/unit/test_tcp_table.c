@@ -82,8 +82,11 @@ be16(uint16_t p)
 /*
  * The TCB pool: slots of whole cache lines, each with a fixed index that
  * tcp_pool_at maps back; bounded by max_sockets + tcp_max_conns (rounded up
- * to a chunk); a slot given back is handed out again, zeroed.
+ * to a chunk); a slot given back is handed out again, zeroed; tcp_pool_next
+ * walks the slots in use.
  */
+static const struct berth_sock_ops dummy_ops;
+
 static void
 test_pool(void)
 {
@@ -103,6 +106,18 @@ test_pool(void)
 	}
 	/* 16 TCBs allowed: one chunk of 64, no second one. */
 	CU_ASSERT_PTR_NULL(tcp_pool_get(h.st));
+	/* tcp_pool_next walks the slots in use (those with ops), in slot order. */
+	CU_ASSERT_PTR_NULL(tcp_pool_next(h.st, NULL));
+	tp[9]->so.ops = tp[2]->so.ops = &dummy_ops;
+	CU_ASSERT_PTR_EQUAL(tcp_pool_next(h.st, NULL), tp[2]->pool_idx < tp[9]->pool_idx ? tp[2] : tp[9]);
+	CU_ASSERT_PTR_EQUAL(tcp_pool_next(h.st, tcp_pool_next(h.st, NULL)),
+			    tp[2]->pool_idx < tp[9]->pool_idx ? tp[9] : tp[2]);
+	tcp_pool_put(h.st, tp[9]);
+	CU_ASSERT_PTR_EQUAL(tcp_pool_next(h.st, NULL), tp[2]);
+	CU_ASSERT_PTR_NULL(tcp_pool_next(h.st, tp[2]));
+	tp[9] = tcp_pool_get(h.st);
+	H_ASSERT(tp[9] != NULL);
+	tp[2]->so.ops = NULL;
 	tcp_pool_put(h.st, tp[5]);
 	again = tcp_pool_get(h.st);
 	CU_ASSERT_PTR_EQUAL(again, tp[5]);
