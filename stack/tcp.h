@@ -268,7 +268,13 @@ struct tcb {
 
 	/* Timers */
 	struct berth_timer rexmit_timer;  /* RTO, SYN and SYN-ACK retries */
-	struct berth_timer conn_timer;    /* FIN-WAIT-2 timeout, TIME-WAIT (2*MSL) for a full TCB */
+	/*
+	 * FIN-WAIT-2 timeout of a closed socket and 2*MSL for a TIME-WAIT
+	 * TCB still held (tcp_conn_timer_closing), else keepalive (RFC 1122
+	 * §4.2.3.6), which those states do not need: one timer, as Linux's
+	 * sk_timer serves both.
+	 */
+	struct berth_timer conn_timer;
 
 	/* RFC 5961 §7: challenge ACK limit (per connection) */
 	uint64_t chack_window_start;
@@ -299,7 +305,6 @@ struct tcb {
 	uint32_t pool_idx;        /* (here it fills a hole) slot in the stack's pool: the connection table's value */
 	struct berth_timer delack_timer;  /* RFC 1122 §4.2.3.2 */
 	struct berth_timer persist_timer; /* RFC 9293 §3.8.6.1 zero-window probes */
-	struct berth_timer keep_timer;    /* RFC 1122 §4.2.3.6 */
 	uint64_t last_rcv;        /* ns: last segment from the peer (keepalive idle) */
 
 	/* tcp_cc.c: congestion control (RFC 5681, RFC 6582, RFC 3042, RFC 9438) */
@@ -536,6 +541,14 @@ int tcp_flow_opt_get(const struct tcp_flow_opts *fo, int opt, int *value);
 void tcp_flow_opts_default(struct tcp_flow_opts *fo);
 /* Keepalive settings changed on tp: re-arm its timer. */
 void tcp_keepalive_reset(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* conn_timer went off while serving keepalive (tcp_timer.c conn_expire). */
+void tcp_keepalive_expire(struct berth_stack *st, struct tcb *tp, uint64_t now);
+/* Does conn_timer count down the end of the connection (rather than keepalive)? */
+static inline bool
+tcp_conn_timer_closing(const struct tcb *tp)
+{
+	return tp->state == TCP_TIME_WAIT || (tp->state == TCP_FIN_WAIT_2 && tp->app_closed);
+}
 /* tcp_output.c: the keepalive probe <SEQ=SND.UNA-1><ACK=RCV.NXT>, no data. */
 void tcp_send_keepalive(struct berth_stack *st, struct tcb *tp, uint64_t now);
 /* tcp_output.c: one zero-window probe of 1 byte at SND.UNA. */

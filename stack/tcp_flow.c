@@ -14,7 +14,8 @@
  *             send_data -> tcp_delack_sent
  *             wheel_run -> delack_expire -> tcp_send_ack
  *             wheel_run -> persist_expire -> tcp_output_probe or tcp_drop
- *             wheel_run -> keep_expire -> tcp_send_keepalive or tcp_drop
+ *             wheel_run -> conn_expire (tcp_timer.c) -> tcp_keepalive_expire
+ *             -> tcp_send_keepalive or tcp_drop
  *
  * Read first: RFC 1122 §4.2.3.2 (when to send an ACK), §4.2.2.17 (probing
  * zero windows), §4.2.3.6 (keepalives); RFC 9293 §3.8.6.1 (zero-window
@@ -34,7 +35,6 @@
 
 static void delack_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now);
 static void persist_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now);
-static void keep_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now);
 
 void
 tcp_flow_opts_default(struct tcp_flow_opts *fo)
@@ -52,7 +52,6 @@ tcp_flow_init_tcb(struct tcb *tp)
 {
 	timer_init(&tp->delack_timer, delack_expire);
 	timer_init(&tp->persist_timer, persist_expire);
-	timer_init(&tp->keep_timer, keep_expire);
 	/* The options (tp->fo) are the socket's: tcb_alloc sets them, a reconnect keeps them. */
 	tp->ack_delayed = false;
 	tp->delack_bytes = 0;
@@ -68,7 +67,9 @@ tcp_flow_stop(struct berth_stack *st, struct tcb *tp)
 {
 	timer_cancel(&st->wheel, &tp->delack_timer);
 	timer_cancel(&st->wheel, &tp->persist_timer);
-	timer_cancel(&st->wheel, &tp->keep_timer);
+	/* Keepalive's timer is the connection timer: callers that end the
+	 * connection re-arm it for TIME-WAIT where needed. */
+	timer_cancel(&st->wheel, &tp->conn_timer);
 	tp->ack_delayed = false;
 	tcp_output_unqueue(st, tp);
 }
@@ -214,8 +215,9 @@ tcp_flow_seg_rcvd(struct berth_stack *st, struct tcb *tp, uint64_t now)
 	tp->last_rcv = now;
 	tp->keep_probes = 0;
 	tp->persist_unanswered = 0;
-	if (tp->fo.keepalive && !timer_armed(&tp->keep_timer))
-		timer_arm(&st->wheel, &tp->keep_timer, now + tp->fo.keepidle_s * BERTH_NS_PER_SEC);
+	/* An armed conn_timer is either keepalive already, or the end of the connection. */
+	if (tp->fo.keepalive && !timer_armed(&tp->conn_timer))
+		timer_arm(&st->wheel, &tp->conn_timer, now + tp->fo.keepidle_s * BERTH_NS_PER_SEC);
 }
 
 void
@@ -223,34 +225,35 @@ tcp_keepalive_reset(struct berth_stack *st, struct tcb *tp, uint64_t now)
 {
 	uint64_t from = tp->last_rcv != 0 ? tp->last_rcv : now;
 
-	if (timer_armed(&tp->keep_timer))
-		timer_cancel(&st->wheel, &tp->keep_timer);
+	/* The timer counts down the end of the connection: not keepalive's to touch. */
+	if (tcp_conn_timer_closing(tp))
+		return;
+	timer_cancel(&st->wheel, &tp->conn_timer);
 	tp->keep_probes = 0;
 	if (!tp->fo.keepalive || tp->state == TCP_CLOSED || tp->state == TCP_TIME_WAIT ||
 	    tp->state == TCP_LISTEN)
 		return;
 	if (tp->last_rcv == 0)
 		tp->last_rcv = now;
-	timer_arm(&st->wheel, &tp->keep_timer,
+	timer_arm(&st->wheel, &tp->conn_timer,
 		  RTE_MAX(from + tp->fo.keepidle_s * BERTH_NS_PER_SEC, now));
 }
 
-static void
-keep_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now)
+void
+tcp_keepalive_expire(struct berth_stack *st, struct tcb *tp, uint64_t now)
 {
-	struct tcb *tp = container_of(t, struct tcb, keep_timer);
 	uint64_t idle_end = tp->last_rcv + tp->fo.keepidle_s * BERTH_NS_PER_SEC;
 
 	if (!tp->fo.keepalive || tp->state == TCP_CLOSED || tp->state == TCP_TIME_WAIT)
 		return;
 	/* Not synchronized yet: look again after an idle time. */
 	if (!state_live(tp->state)) {
-		timer_arm(&st->wheel, &tp->keep_timer, now + tp->fo.keepidle_s * BERTH_NS_PER_SEC);
+		timer_arm(&st->wheel, &tp->conn_timer, now + tp->fo.keepidle_s * BERTH_NS_PER_SEC);
 		return;
 	}
 	/* The peer spoke since: a full idle time from then. */
 	if (tp->keep_probes == 0 && now < idle_end) {
-		timer_arm(&st->wheel, &tp->keep_timer, idle_end);
+		timer_arm(&st->wheel, &tp->conn_timer, idle_end);
 		return;
 	}
 	/*
@@ -259,7 +262,7 @@ keep_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now)
 	 * connection).
 	 */
 	if (tp->keep_probes == 0 && (tp->snd_una != tp->snd_max || tp->sndq.bytes > 0)) {
-		timer_arm(&st->wheel, &tp->keep_timer, now + tp->fo.keepidle_s * BERTH_NS_PER_SEC);
+		timer_arm(&st->wheel, &tp->conn_timer, now + tp->fo.keepidle_s * BERTH_NS_PER_SEC);
 		return;
 	}
 	if (tp->keep_probes >= tp->fo.keepcnt) {
@@ -272,7 +275,7 @@ keep_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now)
 	STAT_INC(st, TCP_KEEPALIVE_PROBES);
 	/* RFC 1122 §4.2.3.6: <SEQ=SND.UNA-1>, no data: the peer must ACK it. */
 	tcp_send_keepalive(st, tp, now);
-	timer_arm(&st->wheel, &tp->keep_timer, now + tp->fo.keepintvl_s * BERTH_NS_PER_SEC);
+	timer_arm(&st->wheel, &tp->conn_timer, now + tp->fo.keepintvl_s * BERTH_NS_PER_SEC);
 }
 
 /* ---- options ---- */

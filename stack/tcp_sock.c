@@ -1160,7 +1160,8 @@ berth_stack_conns_dump(struct berth_stack *st, FILE *f)
 		if (n > 0 && timer_armed(&tp->conn_timer))
 			tm[n++] = ' ', tm[n] = '\0';
 		fmt_timer(tm + n, sizeof(tm) - (size_t)n,
-			  tp->state == TCP_TIME_WAIT ? "timewait" : "finwait2", &tp->conn_timer,
+			  tp->state == TCP_TIME_WAIT ? "timewait" :
+			  tcp_conn_timer_closing(tp) ? "finwait2" : "keepalive", &tp->conn_timer,
 			  st->now);
 		/* Congestion state once our SYN is acknowledged (tcp_cc.c). */
 		if (tp->cc != NULL) {

@@ -18,7 +18,7 @@
  * nanoseconds. Each TCB has two timers: rexmit_timer (RTO, SYN retries,
  * and the send-override timeout while nothing is in flight) and conn_timer
  * (FIN-WAIT-2 timeout after close, 2*MSL for a TIME-WAIT TCB the
- * application still holds).
+ * application still holds, and otherwise keepalive: tcp_flow.c).
  */
 #include <errno.h>
 
@@ -157,12 +157,16 @@ rexmit_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now)
 	tcp_rexmit_arm(st, tp, now);
 }
 
-/* FIN-WAIT-2 timeout, or the end of 2*MSL for a TIME-WAIT TCB still held. */
+/* FIN-WAIT-2 timeout, the end of 2*MSL for a TIME-WAIT TCB still held, or keepalive. */
 static void
 conn_expire(struct berth_stack *st, struct berth_timer *t, uint64_t now)
 {
 	struct tcb *tp = container_of(t, struct tcb, conn_timer);
 
+	if (!tcp_conn_timer_closing(tp)) {
+		tcp_keepalive_expire(st, tp, now);
+		return;
+	}
 	switch (tp->state) {
 	case TCP_FIN_WAIT_2:
 		/*

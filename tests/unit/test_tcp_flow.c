@@ -604,6 +604,64 @@ out:
 
 /* ---- options on a listener ---- */
 
+/*
+ * Keepalive and the end of a connection share the connection timer (as
+ * Linux's sk_timer): once the socket is closed in FIN-WAIT-2, the
+ * FIN-WAIT-2 timeout replaces keepalive (no probe, gone on time); a
+ * TIME-WAIT TCB the application still holds keeps its 2*MSL whatever the
+ * keepalive options say.
+ */
+static void
+test_keepalive_gives_way(void)
+{
+	struct berth_stack_conf conf = { .tcp_fin_wait2_ns = 5 * SEC, .tcp_msl_ns = 3 * SEC };
+	struct tf f;
+	tcp_seq snd;
+	uint64_t t;
+
+	/* Closed in FIN-WAIT-2. */
+	TF_REQUIRE(established(&f, &conf));
+	CU_ASSERT_EQUAL(berth_sock_setopt(f.h.st, f.sd, BERTH_TCP_KEEPIDLE, 1), 0);
+	CU_ASSERT_EQUAL(berth_sock_setopt(f.h.st, f.sd, BERTH_SO_KEEPALIVE, 1), 0);
+	snd = f.tp->snd_nxt;
+	CU_ASSERT_EQUAL(berth_sock_close(f.h.st, f.sd), 0);
+	f.sd = -1;
+	CU_ASSERT_EQUAL(sent(&f), 1);     /* our FIN */
+	h_tx_drain(&f.h);
+	peer_ack(&f, snd + 1);
+	CU_ASSERT_EQUAL(f.tp->state, TCP_FIN_WAIT_2);
+	t = f.h.now;
+	CU_ASSERT_EQUAL(f.tp->conn_timer.expire, t + 5 * SEC);
+	poll_at(&f, t + 2 * SEC);
+	CU_ASSERT_EQUAL(sent(&f), 0);     /* no keepalive probe */
+	CU_ASSERT_EQUAL(h_counter(&f.h, "tcp_keepalive_probes"), 0);
+	poll_at(&f, t + 5 * SEC);
+	CU_ASSERT_EQUAL(f.h.st->tcp->nb_tcbs, 0);
+	f.tp = NULL;
+	tf_teardown(&f);
+
+	/* TIME-WAIT, still held. */
+	TF_REQUIRE(established(&f, &conf));
+	CU_ASSERT_EQUAL(berth_sock_setopt(f.h.st, f.sd, BERTH_SO_KEEPALIVE, 1), 0);
+	snd = f.tp->snd_nxt;
+	CU_ASSERT_EQUAL(berth_sock_shutdown(f.h.st, f.sd, BERTH_SHUT_WR), 0);
+	CU_ASSERT_EQUAL(sent(&f), 1);
+	h_tx_drain(&f.h);
+	peer_ack(&f, snd + 1);
+	tf_in(&f, tf_seg(&f, f.tp, TCP_ACK | TCP_FIN, 0, 0, NULL, 0));
+	CU_ASSERT_EQUAL(f.tp->state, TCP_TIME_WAIT);
+	t = f.h.now;
+	CU_ASSERT_EQUAL(f.tp->conn_timer.expire, t + 6 * SEC);
+	/* Keepalive options change: the 2*MSL count stays. */
+	CU_ASSERT_EQUAL(berth_sock_setopt(f.h.st, f.sd, BERTH_TCP_KEEPIDLE, 1), 0);
+	CU_ASSERT(timer_armed(&f.tp->conn_timer));
+	CU_ASSERT_EQUAL(f.tp->conn_timer.expire, t + 6 * SEC);
+	poll_at(&f, t + 6 * SEC);
+	CU_ASSERT_EQUAL(f.tp->state, TCP_CLOSED);
+out:
+	tf_teardown(&f);
+}
+
 static void
 test_listener_inherits(void)
 {
@@ -639,7 +697,7 @@ test_listener_inherits(void)
 	CU_ASSERT(child->fo.nodelay);
 	CU_ASSERT(child->fo.keepalive);
 	CU_ASSERT_EQUAL(child->fo.keepidle_s, 30);
-	CU_ASSERT(timer_armed(&child->keep_timer));
+	CU_ASSERT(timer_armed(&child->conn_timer));
 	CU_ASSERT_EQUAL(berth_sock_getopt(f.h.st, sd, BERTH_SO_NODELAY, &v), 0);
 	CU_ASSERT_EQUAL(v, 1);
 	/* The first connection was accepted before: it kept the defaults. */
@@ -707,6 +765,7 @@ add(void)
 	s = tf_suite("keepalive");
 	CU_add_test(s, "off by default", test_keepalive_off);
 	CU_add_test(s, "probes, answer, abort", test_keepalive_probes);
+	CU_add_test(s, "gives way to FIN-WAIT-2 and TIME-WAIT timers", test_keepalive_gives_way);
 	s = tf_suite("listener");
 	CU_add_test(s, "accepted connections inherit NODELAY, keepalive", test_listener_inherits);
 	s = tf_suite("MSS floor");
