@@ -224,7 +224,7 @@ struct tcp_listener {
 struct tcb {
 	struct berth_sock so;     /* first: socket.c knows only this */
 	struct tcp_key key;
-	enum tcp_state state;
+	uint32_t pool_idx;        /* slot in the stack's pool: the connection table's value */
 	struct berth_nexthop nh;  /* route, resolved at open */
 
 	/*
@@ -302,7 +302,6 @@ struct tcb {
 	/* tcp_flow.c: delayed ACK, Nagle, persist, keepalive */
 	uint32_t delack_bytes;    /* in-order bytes received since our last ACK */
 	struct tcp_flow_opts fo;
-	uint32_t pool_idx;        /* (here it fills a hole) slot in the stack's pool: the connection table's value */
 	struct berth_timer delack_timer;  /* RFC 1122 §4.2.3.2 */
 	struct berth_timer persist_timer; /* RFC 9293 §3.8.6.1 zero-window probes */
 	uint64_t last_rcv;        /* ns: last segment from the peer (keepalive idle) */
@@ -326,6 +325,7 @@ struct tcb {
 	tcp_seq high_rxt;         /* RFC 6675 HighRxt: end of the last retransmission */
 
 	/* ---- the small fields ---- */
+	uint8_t state;            /* enum tcp_state */
 	uint16_t snd_mss;         /* what we may send per segment */
 	uint16_t rcv_mss;         /* what we announced */
 	uint16_t nb_ooo;          /* runs held in x->ooo */
