@@ -545,6 +545,57 @@ field_byte(struct http_parser *p, unsigned char c)
 	}
 }
 
+/*
+ * Does byte c only extend the current token, with nothing to decide? A
+ * field name's tchar; a field value's byte other than CR and LF; a target
+ * byte after its first while the target has room. (Separators, line ends,
+ * first bytes and limits go through the state switch.)
+ */
+static inline bool
+run_starts(const struct http_parser *p, unsigned char c)
+{
+	switch (p->state) {
+	case S_FIELD_NAME:
+		return is_tchar(c);
+	case S_FIELD_VALUE:
+		return is_value_char(c);
+	case S_TARGET:
+		return p->req.target_len > 0 && p->req.target_len < p->lim.max_target &&
+		       is_target_char(c);
+	default:
+		return false;
+	}
+}
+
+/* What the state switch does with such a byte (field_byte, request_line_byte). */
+static inline void
+run_byte(struct http_parser *p, unsigned char c)
+{
+	switch (p->state) {
+	case S_FIELD_NAME:
+		if (p->nlen < sizeof(p->name))
+			p->name[p->nlen] = lower((char)c);
+		if (p->nlen <= sizeof(p->name))
+			p->nlen++;
+		break;
+	case S_FIELD_VALUE:
+		if (p->field == F_OTHER || p->field == F_LONG)
+			break;
+		/* One past the limit marks an overflow; the value is refused then. */
+		if (p->val_len < HTTP_VALUE_MAX)
+			p->val[p->val_len] = (char)c;
+		if (p->val_len <= HTTP_VALUE_MAX)
+			p->val_len++;
+		/* RFC 9110 §5.5: whitespace around a value is not part of it. */
+		if (c != ' ' && c != '\t')
+			p->val_trim = p->val_len;
+		break;
+	default: /* S_TARGET */
+		p->req.target[p->req.target_len++] = (char)c;
+		break;
+	}
+}
+
 enum http_parse_result
 http_parse(struct http_parser *p, const char *buf, size_t len, size_t *used)
 {
@@ -567,23 +618,24 @@ http_parse(struct http_parser *p, const char *buf, size_t len, size_t *used)
 			r = fail(p, p->state < S_FIELD_START ? 414 : 431);
 			break;
 		}
-		if (p->state < S_FIELD_START) {
-			r = request_line_byte(p, c);
-		} else if (p->state == S_FIELD_VALUE && (p->field == F_OTHER || p->field == F_LONG) &&
-			   is_value_char(c)) {
+		if (run_starts(p, c)) {
 			/*
-			 * The value of a field the server does not act on: only
-			 * checked. Its run of value bytes is taken here at once,
-			 * within the header limit; the byte after it goes through
-			 * field_byte as usual.
+			 * A run of bytes that only extend what the state holds (a
+			 * field name, a field value, the target): taken here at
+			 * once, within the header limit, byte for byte as the
+			 * state switch would; the byte after the run goes through
+			 * it as usual.
 			 */
 			size_t j = i + 1, room = p->lim.max_header - p->nbytes;
 			size_t stop = len - j < room ? len : j + room;
 
-			while (j < stop && is_value_char((unsigned char)buf[j]))
-				j++;
+			run_byte(p, c);
+			while (j < stop && run_starts(p, (unsigned char)buf[j]))
+				run_byte(p, (unsigned char)buf[j++]);
 			p->nbytes += j - (i + 1);
 			i = j - 1;
+		} else if (p->state < S_FIELD_START) {
+			r = request_line_byte(p, c);
 		} else {
 			r = field_byte(p, c);
 		}
