@@ -462,6 +462,32 @@ request_line_byte(struct http_parser *p, unsigned char c)
 	}
 }
 
+/* A byte of a field name, lowercased; names longer than any known are only counted. */
+static inline void
+name_add(struct http_parser *p, unsigned char c)
+{
+	if (p->nlen < sizeof(p->name))
+		p->name[p->nlen] = lower((char)c);
+	if (p->nlen <= sizeof(p->name))
+		p->nlen++;
+}
+
+/* A byte of a field value, kept only for the fields the server acts on. */
+static inline void
+value_add(struct http_parser *p, unsigned char c)
+{
+	if (p->field == F_OTHER || p->field == F_LONG)
+		return;
+	/* One past the limit marks an overflow; the value is refused then. */
+	if (p->val_len < HTTP_VALUE_MAX)
+		p->val[p->val_len] = (char)c;
+	if (p->val_len <= HTTP_VALUE_MAX)
+		p->val_len++;
+	/* RFC 9110 §5.5: whitespace around a value is not part of it. */
+	if (c != ' ' && c != '\t')
+		p->val_trim = p->val_len;
+}
+
 /* One byte of the field lines or of the empty line that ends them. */
 static enum http_parse_result
 field_byte(struct http_parser *p, unsigned char c)
@@ -498,10 +524,7 @@ field_byte(struct http_parser *p, unsigned char c)
 		/* RFC 9112 §5.1: no whitespace between the name and the colon. */
 		if (!is_tchar(c))
 			return fail(p, 400);
-		if (p->nlen < sizeof(p->name))
-			p->name[p->nlen] = lower((char)c);
-		if (p->nlen <= sizeof(p->name))
-			p->nlen++;
+		name_add(p, c);
 		return HTTP_PARSE_MORE;
 	case S_FIELD_OWS:
 		if (c == ' ' || c == '\t')
@@ -520,16 +543,7 @@ field_byte(struct http_parser *p, unsigned char c)
 		}
 		if (!is_value_char(c))
 			return fail(p, 400);
-		if (p->field == F_OTHER || p->field == F_LONG)
-			return HTTP_PARSE_MORE;
-		/* One past the limit marks an overflow; the value is refused then. */
-		if (p->val_len < HTTP_VALUE_MAX)
-			p->val[p->val_len] = (char)c;
-		if (p->val_len <= HTTP_VALUE_MAX)
-			p->val_len++;
-		/* RFC 9110 §5.5: whitespace around a value is not part of it. */
-		if (c != ' ' && c != '\t')
-			p->val_trim = p->val_len;
+		value_add(p, c);
 		return HTTP_PARSE_MORE;
 	case S_FIELD_LF:
 		if (c != '\n')
@@ -573,22 +587,10 @@ run_byte(struct http_parser *p, unsigned char c)
 {
 	switch (p->state) {
 	case S_FIELD_NAME:
-		if (p->nlen < sizeof(p->name))
-			p->name[p->nlen] = lower((char)c);
-		if (p->nlen <= sizeof(p->name))
-			p->nlen++;
+		name_add(p, c);
 		break;
 	case S_FIELD_VALUE:
-		if (p->field == F_OTHER || p->field == F_LONG)
-			break;
-		/* One past the limit marks an overflow; the value is refused then. */
-		if (p->val_len < HTTP_VALUE_MAX)
-			p->val[p->val_len] = (char)c;
-		if (p->val_len <= HTTP_VALUE_MAX)
-			p->val_len++;
-		/* RFC 9110 §5.5: whitespace around a value is not part of it. */
-		if (c != ' ' && c != '\t')
-			p->val_trim = p->val_len;
+		value_add(p, c);
 		break;
 	default: /* S_TARGET */
 		p->req.target[p->req.target_len++] = (char)c;
