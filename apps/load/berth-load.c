@@ -1457,10 +1457,8 @@ udp_echo_ok(const struct app *app, const uint8_t *p, uint32_t len, uint64_t *sen
 	} else {
 		i = 0;
 	}
-	for (; i < len; i++)
-		if (p[i] != (uint8_t)app->req[i])
-			return false;
-	return true;
+	/* The pattern after the stamp (one memcmp: a byte loop here was 11% of the client). */
+	return memcmp(p + i, app->req + i, len - i) == 0;
 }
 
 /* Take every echo queued; now is read once after the poll that brought them. */
