@@ -71,10 +71,10 @@ tcp_fini(struct berth_stack *st)
 	 * in the background (FIN-WAIT, LAST-ACK ...): the stack is going away,
 	 * so they end here without further segments.
 	 */
-	while ((tp = tcp_pool_next(st, NULL)) != NULL) {
+	for (tp = tcp_pool_next(st, NULL); tp != NULL; tp = tcp_pool_next(st, tp)) {
 		tp->app_closed = true;
 		tcp_drop(st, tp, 0, st->now);
-		/* tcp_drop frees a TCB nobody holds; guard against a loop if not. */
+		/* tcp_drop frees a TCB nobody holds; make sure of it. */
 		if (tp->so.ops != NULL)
 			tcb_free(st, tp);
 	}

@@ -404,7 +404,10 @@ tcp_pool_at(const struct tcp_pool *p, uint32_t idx)
 	return (struct tcb *)(p->chunks[idx / TCP_POOL_CHUNK] + (size_t)(idx % TCP_POOL_CHUNK) * p->slot);
 }
 void tcp_pool_put(struct berth_stack *st, struct tcb *tp);
-/* The TCB in use after tp in slot order (tp NULL: the first), or NULL. */
+/*
+ * The TCB in use after tp in slot order (tp NULL: the first), or NULL. tp
+ * may have been freed meanwhile: a free slot keeps its index.
+ */
 struct tcb *tcp_pool_next(const struct berth_stack *st, const struct tcb *tp);
 /* Bytes the pool holds (chunks and their index). */
 size_t tcp_pool_memory(const struct berth_stack *st);

@@ -115,6 +115,11 @@ test_pool(void)
 	tcp_pool_put(h.st, tp[9]);
 	CU_ASSERT_PTR_EQUAL(tcp_pool_next(h.st, NULL), tp[2]);
 	CU_ASSERT_PTR_NULL(tcp_pool_next(h.st, tp[2]));
+	/* The walk goes on from a TCB freed meanwhile (teardown frees as it walks). */
+	tp[30]->so.ops = &dummy_ops;
+	CU_ASSERT_PTR_EQUAL(tcp_pool_next(h.st, tp[9]),
+			    tp[9]->pool_idx < tp[30]->pool_idx ? tp[30] : NULL);
+	tp[30]->so.ops = NULL;
 	tp[9] = tcp_pool_get(h.st);
 	H_ASSERT(tp[9] != NULL);
 	tp[2]->so.ops = NULL;
