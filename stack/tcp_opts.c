@@ -178,13 +178,11 @@ tcp_opts_write_ws(uint8_t *p, uint8_t shift)
 unsigned int
 tcp_opts_write_sackperm_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 {
+	unsigned int len = tcp_opts_write_ts(p, tsval, tsecr);
+
 	p[0] = TCPOPT_SACK_PERM;
 	p[1] = TCPOLEN_SACK_PERM;
-	p[2] = TCPOPT_TS;
-	p[3] = TCPOLEN_TS;
-	put32(&p[4], tsval);
-	put32(&p[8], tsecr);
-	return TCP_TS_OPT_LEN;
+	return len;
 }
 
 unsigned int

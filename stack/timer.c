@@ -36,6 +36,14 @@ wheel_init(struct berth_wheel *w, uint64_t now)
 		LIST_INIT(&w->slot[i]);
 }
 
+/* A timer now in slot idx: the bound on the current tick's slot comes down if needed. */
+static inline void
+cur_min_note(struct berth_wheel *w, unsigned int idx, uint64_t expire)
+{
+	if (idx == (w->cur_tick & (BERTH_WHEEL_SLOTS - 1)) && expire < w->cur_min)
+		w->cur_min = expire;
+}
+
 static void
 wheel_insert(struct berth_wheel *w, struct berth_timer *t)
 {
@@ -53,9 +61,7 @@ wheel_insert(struct berth_wheel *w, struct berth_timer *t)
 	/* Already due: it fires on the next run, which scans cur_tick. */
 	if (tick < w->cur_tick)
 		tick = w->cur_tick;
-	if ((tick & (BERTH_WHEEL_SLOTS - 1)) == (w->cur_tick & (BERTH_WHEEL_SLOTS - 1)) &&
-	    t->expire < w->cur_min)
-		w->cur_min = t->expire;
+	cur_min_note(w, (unsigned int)(tick & (BERTH_WHEEL_SLOTS - 1)), t->expire);
 	LIST_INSERT_HEAD(&w->slot[tick & (BERTH_WHEEL_SLOTS - 1)], t, link);
 }
 
@@ -98,8 +104,7 @@ slot_run(struct berth_wheel *w, struct berth_stack *st, unsigned int idx, uint64
 		LIST_REMOVE(t, link);
 		if (t->expire > now) {
 			LIST_INSERT_HEAD(&w->slot[idx], t, link);
-			if (idx == (w->cur_tick & (BERTH_WHEEL_SLOTS - 1)) && t->expire < w->cur_min)
-				w->cur_min = t->expire;
+			cur_min_note(w, idx, t->expire);
 			continue;
 		}
 		t->link.le_prev = NULL;
